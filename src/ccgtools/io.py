@@ -1,0 +1,186 @@
+"""Reading and validating input files.
+
+Every loader in ccgtools reads through :func:`read_csv_checked` and validates
+with the ``check_*`` functions here, so a bad file always produces a
+:class:`~ccgtools.errors.DataError` naming the file, the row (the header is
+row 1, the first data row row 2), the column, the bad value and what was
+expected, never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError
+
+#: Values that published NHS files use for a suppressed or missing cell.
+SUPPRESSED_MARKERS = frozenset({"*", "..", ":", "-", "c", "x"})
+
+_PARSER_LINE = re.compile(r"line (\d+)")
+
+
+def spreadsheet_row(index_label: int) -> int:
+    """Row number a spreadsheet user sees for a 0-based data row (header is row 1)."""
+    return int(index_label) + 2
+
+
+def read_csv_checked(
+    path: str | Path,
+    required_columns: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Read a CSV file as text, with clear errors for the usual problems.
+
+    Every cell is read as a string with surrounding whitespace removed; blank
+    cells become missing (``<NA>``). A UTF-8 byte-order mark and Windows line
+    endings are accepted; a file that is not UTF-8 is read as Windows-1252,
+    the encoding of CSVs saved by Excel on Windows.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    required_columns : sequence of str
+        Columns that must be present (extra columns are kept).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data row, with a default RangeIndex (row ``i`` is
+        spreadsheet row ``i + 2``).
+
+    Raises
+    ------
+    DataError
+        When the file is missing, empty, malformed, has no data rows or lacks
+        a required column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found", path=path, expected="an existing CSV file")
+    if path.stat().st_size == 0 or not path.read_bytes().strip(b"\xef\xbb\xbf \t\r\n"):
+        raise DataError("the file is empty", path=path, expected="a header row and at least one data row")
+    frame = _read_text_csv(path)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise DataError("the file has a header but no data rows", path=path,
+                        expected="at least one data row")
+    missing = [c for c in required_columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"missing required column(s) {', '.join(repr(c) for c in missing)}",
+            path=path,
+            row=1,
+            column=missing[0],
+            expected=f"a header with the columns {', '.join(required_columns)}",
+        )
+    for column in frame.columns:
+        frame[column] = frame[column].str.strip().replace("", pd.NA)
+    return frame
+
+
+def _read_text_csv(path: Path) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            match = _PARSER_LINE.search(str(exc))
+            row = int(match.group(1)) if match else None
+            raise DataError(
+                "malformed CSV: a row has more fields than the header",
+                path=path,
+                row=row,
+                expected="the same number of comma-separated fields on every row",
+            ) from exc
+    raise DataError("cannot decode the file", path=path, expected="UTF-8 or Windows-1252 text")
+
+
+def check_allowed_values(
+    frame: pd.DataFrame,
+    column: str,
+    allowed: Iterable[str],
+    *,
+    path: str | Path | None = None,
+    allow_missing: bool = True,
+) -> None:
+    """Raise DataError at the first cell of ``column`` not in ``allowed``.
+
+    Missing cells pass when ``allow_missing`` (item non-response).
+    """
+    allowed = list(allowed)
+    values = frame[column]
+    bad = values.notna() & ~values.isin(allowed)
+    if not allow_missing:
+        bad |= values.isna()
+    if bad.any():
+        label = bad.idxmax()
+        value = values.loc[label]
+        if pd.isna(value):
+            problem = "a required value is missing"
+            value = None
+        elif value in SUPPRESSED_MARKERS:
+            problem = "a suppressed cell cannot be used here"
+        else:
+            problem = "unknown value"
+        raise DataError(problem, path=path, row=spreadsheet_row(label), column=column, value=value,
+                        expected="one of " + ", ".join(repr(a) for a in allowed))
+
+
+def check_unique(frame: pd.DataFrame, column: str, *, path: str | Path | None = None) -> None:
+    """Raise DataError at the first repeat of a value that must be unique (an id)."""
+    values = frame[column]
+    if values.isna().any():
+        label = values.isna().idxmax()
+        raise DataError("an identifier is missing", path=path, row=spreadsheet_row(label),
+                        column=column, expected="a unique identifier on every row")
+    repeated = values.duplicated(keep="first")
+    if repeated.any():
+        label = repeated.idxmax()
+        first = values[values == values.loc[label]].index[0]
+        raise DataError(
+            f"repeated identifier (first seen on row {spreadsheet_row(first)})",
+            path=path, row=spreadsheet_row(label), column=column, value=values.loc[label],
+            expected="each identifier once",
+        )
+
+
+def to_counts(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    path: str | Path | None = None,
+    allow_missing: bool = False,
+) -> pd.Series:
+    """Convert a text column to non-negative whole numbers, or raise DataError.
+
+    A suppressed marker (``*``, ``..``) or blank is missing data, never zero:
+    it is an error unless ``allow_missing``, and then becomes ``<NA>``.
+
+    Returns
+    -------
+    pandas.Series
+        Nullable ``Int64`` counts, same index as ``frame``.
+    """
+    text = frame[column]
+    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    for label in text.index[numbers.isna() | (numbers < 0) | (numbers % 1 != 0)]:
+        value = text.loc[label]
+        if pd.isna(value) or value in SUPPRESSED_MARKERS:
+            if allow_missing:
+                continue
+            problem = "missing or suppressed count" if pd.notna(value) else "a required count is missing"
+        elif pd.isna(numbers.loc[label]):
+            problem = "not a number"
+        elif numbers.loc[label] < 0:
+            problem = "negative count"
+        else:
+            problem = "fractional count"
+        raise DataError(problem, path=path, row=spreadsheet_row(label), column=column,
+                        value=None if pd.isna(value) else value,
+                        expected="a whole number of 0 or more")
+    return numbers.astype("Float64").round().astype("Int64")
