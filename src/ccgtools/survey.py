@@ -126,7 +126,7 @@ PUBLISHED_FIGURES: tuple[PublishedFigure, ...] = (
 
 METHODS = (
     "Percentages use each question's own denominator (the CCGs that answered it); blanks are item non-response.",
-    "95% confidence intervals: Wilson score interval (Newcombe 1998), with the finite population "
+    "Confidence intervals: Wilson score interval (Newcombe 1998), with the finite population "
     "correction (Kish effective sample size) when a population size is given.",
     "Differences between groups: Pearson's chi-square test, or Fisher's exact test when any expected "
     "count is below 5 (Cochran 1954).",
@@ -227,7 +227,7 @@ def question_summary(
         "question": [q.column for q in items],
         "question_text": [q.text for q in items],
         "finding": [q.finding for q in items],
-        "numerator": numerator,
+        "numerator": numerator.astype("Int64").mask(suppressed),
         "answered": answered,
         "not_answered": len(responses) - answered,
         "percent": (100 * proportion).mask(suppressed),
@@ -366,13 +366,24 @@ def _independence_test(contingency: np.ndarray) -> dict:
             "p_value": float(chi2.pvalue)}
 
 
-def published_comparison(summary: pd.DataFrame) -> pd.DataFrame:
+def is_bundled_survey(path: str | Path | None) -> bool:
+    """True when ``path`` is the bundled synthetic survey (built to match the published figures)."""
+    return config.resolve_path(path, config.SURVEY_DATA).resolve() == config.SURVEY_DATA.resolve()
+
+
+def published_comparison(summary: pd.DataFrame, data_path: str | Path | None = None) -> pd.DataFrame:
     """Set this analysis' headline figures beside the figures published in March 2012.
+
+    The comparison only means something for the bundled survey, which was made
+    to reproduce the published figures; for any other file an empty table is
+    returned.
 
     Parameters
     ----------
     summary : pandas.DataFrame
         From :func:`question_summary` (all questions).
+    data_path : str or Path, optional
+        The file the summary came from (default: the bundled survey).
 
     Returns
     -------
@@ -381,6 +392,8 @@ def published_comparison(summary: pd.DataFrame) -> pd.DataFrame:
         ("80 of 95, 84.2%"), agrees (bool: equal at the published precision, or
         above the published bound).
     """
+    if not is_bundled_survey(data_path):
+        return pd.DataFrame(columns=["statement", "published", "numerator", "answered", "percent", "agrees"])
     indexed = summary.set_index("question")
     rows = []
     for figure in PUBLISHED_FIGURES:
@@ -442,6 +455,38 @@ def provider_choice_summary(responses: pd.DataFrame, *, confidence: float = 0.95
     if answered < min_responses:
         table[["percent", "lower", "upper"]] = np.nan
     return table
+
+
+REASON_COLUMNS = tuple(q.column for q in QUESTIONS if q.kind == "reason")
+
+
+def reasons_summary(responses: pd.DataFrame, **options) -> pd.DataFrame:
+    """:func:`question_summary` of the reasons for the choice of provider, with a short ``reason`` label.
+
+    Each reason is a tick-box with its own non-response, so each has its own
+    denominator; percentages are of the CCGs that answered that item and do not
+    sum to 100 (several reasons may be given).
+    """
+    table = question_summary(responses, REASON_COLUMNS, **options)
+    return table.assign(reason=table["question_text"].str.removeprefix("Reason for your choice: ")
+                        .str.capitalize())
+
+
+def methods_notes(*, confidence: float = 0.95, population_size: int | None = None,
+                  min_responses: int = config.SURVEY_MIN_RESPONSES) -> list[str]:
+    """The methods statements for this run of the briefing, saying whether the FPC was applied."""
+    notes = [METHODS[0],
+             f"{100 * confidence:g}% confidence intervals: Wilson score interval (Newcombe 1998).",
+             METHODS[2],
+             f"Results based on fewer than {min_responses} answers are suppressed (shown as *)."]
+    if population_size is None:
+        notes.append("No finite population correction was applied: the intervals treat the respondents "
+                     "as a sample from a large population of CCGs.")
+    else:
+        notes.append(f"The finite population correction was applied for a population of {population_size:,} "
+                     "CCGs (Kish effective sample size); intervals are narrower because a large share of "
+                     "all CCGs answered. This assumes the respondents are like the CCGs that did not answer.")
+    return notes
 
 
 def selected_comments(responses: pd.DataFrame, n: int = 6, *, seed: int = config.SURVEY_SEED) -> list[str]:

@@ -1,0 +1,46 @@
+"""The ``ccgtools`` command line: ``build`` the briefings, ``make-data`` for the bundled data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import CcgtoolsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ccgtools", description="Briefings for NHS commissioners.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="execute and publish every briefing in the build config")
+    build.add_argument("--config", help="build config file (default: briefings.toml in the project)")
+    build.add_argument("--reports", help="output folder (default: reports/ in the project)")
+    build.add_argument("--only", action="append", metavar="NAME", help="render only this briefing (repeatable)")
+    data = commands.add_parser("make-data", help="regenerate the bundled synthetic data with its seeds")
+    data.add_argument("--seed", type=int, help="seed for the survey generator")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 a briefing failed, 2 bad config)."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            from .build import build
+
+            outcomes = build(args.config, args.reports, only=args.only)
+            return 1 if any(o.status != "ok" for o in outcomes) else 0
+        if args.command == "make-data":
+            from . import config
+            from .survey_data import write_synthetic_survey
+
+            path = write_synthetic_survey(seed=args.seed if args.seed is not None else config.SURVEY_SEED)
+            print(f"Wrote {path}")
+            return 0
+    except CcgtoolsError as exc:
+        print(f"ccgtools: error: {exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

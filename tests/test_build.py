@@ -1,0 +1,140 @@
+"""ccgtools.build and the CLI: config checking, and atomic, failure-tolerant publishing."""
+
+import json
+
+import pytest
+
+from ccgtools import cli, config
+from ccgtools.build import Briefing, describe_failure, effective_parameters, load_build_config
+from ccgtools.errors import ConfigError
+
+SURVEY_NOTEBOOK = "notebooks/survey_commissioning_support.ipynb"
+
+
+def _config(tmp_path, text, name="briefings.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_project_build_config_is_valid():
+    briefings = load_build_config()
+    assert {b.name for b in briefings} >= {"survey_by_cluster", "survey_by_provider"}
+    for briefing in briefings:
+        effective_parameters(briefing)  # raises on an unknown parameter name or a missing notebook
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[[briefing]]\nname='a'\ntitle='A'\n", "'notebook' is required"),
+    ("[[briefing]]\nname='a'\ntitle='A'\nnotebook='x.ipynb'\ncolour='red'\n", "unknown key"),
+    ("[[briefing]]\nname='a b'\ntitle='A'\nnotebook='x.ipynb'\n", "letters, digits"),
+    ("[[briefing]]\nname='a'\ntitle='A'\nnotebook='x'\n[[briefing]]\nname='a'\ntitle='B'\nnotebook='y'\n", "used twice"),
+    ("name = ", "not valid TOML"),
+    ("", "no \\[\\[briefing\\]\\] entries"),
+])
+def test_bad_config_is_refused_with_reason(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_build_config(_config(tmp_path, text))
+
+
+def test_unknown_parameter_name_is_refused():
+    briefing = Briefing("x", "X", config.PROJECT_ROOT / SURVEY_NOTEBOOK, {"group_by": "cluster", "grop_by": "x"})
+    with pytest.raises(ConfigError, match="unknown parameter\\(s\\) grop_by"):
+        effective_parameters(briefing)
+
+
+def test_parameter_of_wrong_type_is_refused():
+    briefing = Briefing("x", "X", config.PROJECT_ROOT / SURVEY_NOTEBOOK, {"confidence": "high"})
+    with pytest.raises(ConfigError, match="confidence = 'high' should be float"):
+        effective_parameters(briefing)
+
+
+def test_missing_notebook_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="notebook not found"):
+        effective_parameters(Briefing("x", "X", tmp_path / "absent.ipynb"))
+
+
+def test_cli_reports_config_errors_with_exit_status_2(tmp_path, capsys):
+    status = cli.main(["build", "--config", str(_config(tmp_path, "name = ")), "--reports", str(tmp_path / "r")])
+    assert status == 2
+    assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_describe_failure_of_ordinary_exception():
+    assert describe_failure(ValueError("bad")) == "ValueError: bad"
+
+
+# --- end to end: a failing briefing keeps the last good page; the others still build ---
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory, write_bad_survey=None):
+    root = tmp_path_factory.mktemp("site")
+    reports = root / "reports"
+    bad = root / "bad_survey.csv"
+    good = config.SURVEY_DATA.read_text()
+    lines = good.splitlines()
+    fields = lines[3].split(",")
+    fields[1] = "Wales"  # cluster of the third respondent: spreadsheet row 4
+    bad.write_text("\n".join(lines[:3] + [",".join(fields)] + lines[4:]) + "\n")
+    first = _config(root, f"""
+[[briefing]]
+name = "alpha"
+title = "Alpha"
+notebook = "{SURVEY_NOTEBOOK}"
+[[briefing]]
+name = "beta"
+title = "Beta"
+notebook = "{SURVEY_NOTEBOOK}"
+parameters = {{ group_by = "population_band" }}
+""", "first.toml")
+    second = _config(root, f"""
+[[briefing]]
+name = "alpha"
+title = "Alpha"
+notebook = "{SURVEY_NOTEBOOK}"
+parameters = {{ data_path = "{bad}" }}
+[[briefing]]
+name = "beta"
+title = "Beta"
+notebook = "{SURVEY_NOTEBOOK}"
+parameters = {{ group_by = "provider_choice" }}
+""", "second.toml")
+    assert cli.main(["build", "--config", str(first), "--reports", str(reports)]) == 0
+    alpha_before = (reports / "alpha.html").read_bytes()
+    beta_before = (reports / "beta.html").read_bytes()
+    status = cli.main(["build", "--config", str(second), "--reports", str(reports)])
+    return {"reports": reports, "status": status, "alpha_before": alpha_before, "beta_before": beta_before,
+            "bad": bad}
+
+
+@pytest.mark.e2e
+def test_failed_briefing_gives_non_zero_exit(two_builds):
+    assert two_builds["status"] == 1
+
+
+@pytest.mark.e2e
+def test_failed_briefing_keeps_last_good_html(two_builds):
+    assert (two_builds["reports"] / "alpha.html").read_bytes() == two_builds["alpha_before"]
+    assert (two_builds["reports"] / "alpha" / "question_summary.csv").is_file()
+
+
+@pytest.mark.e2e
+def test_other_briefings_still_build(two_builds):
+    after = (two_builds["reports"] / "beta.html").read_bytes()
+    assert after != two_builds["beta_before"]  # rebuilt with the new grouping
+    assert b"provider chosen" in after or b"provider choice" in after
+
+
+@pytest.mark.e2e
+def test_index_and_manifest_name_the_briefing_cell_and_error(two_builds):
+    reports = two_builds["reports"]
+    manifest = json.loads((reports / "manifest.json").read_text())["briefings"]
+    assert manifest["alpha"]["status"] == "failed" and manifest["beta"]["status"] == "ok"
+    error = manifest["alpha"]["error"]
+    assert "DataError" in error and "row 4" in error and "'cluster'" in error and "'Wales'" in error
+    assert str(two_builds["bad"]) in error
+    assert "cell" in error
+    index = (reports / "index.html").read_text()
+    assert "Failed" in index and "showing the last good version" in index and "Wales" in index
+    assert not (reports / ".staging" / "alpha").exists()
+    assert (reports / "_failed" / "alpha.ipynb").is_file()

@@ -1,0 +1,31 @@
+"""environment.yml (conda-forge) and pyproject.toml (venv + pip) declare the same packages."""
+
+import re
+import tomllib
+
+import yaml
+
+from ccgtools import config
+
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
+
+
+def _parse(requirement: str) -> tuple[str, str]:
+    name, spec = _REQUIREMENT.match(requirement).groups()
+    return name.lower().replace("_", "-"), spec.replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    pip_side = dict(_parse(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"])
+    environment = yaml.safe_load((config.PROJECT_ROOT / "environment.yml").read_text())
+    assert environment["name"] == "ccgtools"
+    assert environment["channels"] == ["conda-forge"]
+    conda_entries = [d for d in environment["dependencies"] if isinstance(d, str)]
+    conda_side = dict(_parse(d) for d in conda_entries)
+    python = conda_side.pop("python")
+    conda_side.pop("pip")
+    assert python == project["requires-python"], "python version differs"
+    assert conda_side == pip_side
+    pip_section = [d for d in environment["dependencies"] if isinstance(d, dict)]
+    assert pip_section == [{"pip": ["-e ."]}], "the package itself is installed with pip -e ."

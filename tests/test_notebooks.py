@@ -1,0 +1,115 @@
+"""End to end: every notebook executed with papermill on the bundled data, and the published HTML."""
+
+from html.parser import HTMLParser
+import json
+
+import pandas as pd
+import pytest
+
+from ccgtools import build, config
+
+pytestmark = pytest.mark.e2e
+
+
+class _ResourceFinder(HTMLParser):
+    """Collects external references and structural facts from a published page."""
+
+    def __init__(self):
+        super().__init__()
+        self.references, self.h1, self.images, self.lang = [], 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "img":
+            self.images.append(attrs)
+        for key in ("src", "href"):
+            if attrs.get(key):
+                self.references.append((tag, attrs[key]))
+
+
+def _inspect(html: str) -> _ResourceFinder:
+    finder = _ResourceFinder()
+    finder.feed(html)
+    return finder
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The project's own build config rendered into a temporary reports folder."""
+    reports = tmp_path_factory.mktemp("reports")
+    outcomes = build.build(reports_dir=reports, log=lambda line: None)
+    return reports, outcomes
+
+
+def test_every_configured_briefing_publishes(site):
+    reports, outcomes = site
+    assert outcomes and all(o.status == "ok" for o in outcomes), [o.error for o in outcomes]
+    for outcome in outcomes:
+        assert (reports / f"{outcome.briefing.name}.html").is_file()
+        assert (reports / outcome.briefing.name / f"{outcome.briefing.name}.ipynb").is_file()
+    index = (reports / "index.html").read_text()
+    for outcome in outcomes:
+        assert f'href="{outcome.briefing.name}.html"' in index
+
+
+def test_published_figures_in_the_rendered_briefing(site):
+    reports, _ = site
+    comparison = pd.read_csv(reports / "survey_by_cluster" / "published_comparison.csv")
+    assert len(comparison) == 5 and comparison["agrees"].all()
+    summary = pd.read_csv(reports / "survey_by_cluster" / "question_summary.csv").set_index("question")
+    assert summary.loc["q_sufficient_information", ["numerator", "answered"]].tolist() == [80, 95]
+    assert round(summary.loc["q_support_offered_satisfaction", "percent"], 1) == 70.7
+    html = (reports / "survey_by_cluster.html").read_text()
+    assert "84% of responding CCGs (80 of 95 who answered)" in html
+
+
+def test_different_grouping_changes_the_breakdown(site):
+    reports, _ = site
+    by_cluster = pd.read_csv(reports / "survey_by_cluster" / "group_breakdown.csv")
+    by_provider = pd.read_csv(reports / "survey_by_provider" / "group_breakdown.csv")
+    assert set(by_cluster["group"]) == {"London", "North", "Midlands and East", "South"}
+    assert set(by_provider["group"]) == {"PCT cluster commissioning support", "Private sector", "In-house",
+                                         "Undecided"}
+    # 6 CCGs chose the private sector: below the threshold of 10, so suppressed.
+    private = by_provider[by_provider["group"] == "Private sector"]
+    assert private["suppressed"].all() and private["numerator"].isna().all()
+
+
+@pytest.mark.parametrize("name", ["survey_by_cluster", "survey_by_provider"])
+def test_html_has_no_code_and_no_external_requests(site, name):
+    reports, _ = site
+    html = (reports / f"{name}.html").read_text()
+    page = _inspect(html)
+    assert page.lang == "en-GB"
+    assert page.h1 == 1
+    assert "jp-CodeMirrorEditor" not in html and "highlight" not in html
+    assert "from ccgtools import" not in html and "publish.show" not in html
+    assert "notebook guide" not in html  # the notebook-only cell is left out
+    external = [r for r in page.references if r[1].startswith(("http://", "https://", "//"))]
+    assert not external
+    assert "<script" not in html  # no JavaScript at all
+    assert page.images and all(img.get("alt") and "No description" not in img["alt"] for img in page.images)
+    assert "SHA-256" in html and config.SURVEY_DATA.name in html  # provenance footer
+
+
+def test_free_text_script_is_escaped(tmp_path, survey_frame):
+    survey_frame["comment"] = None
+    survey_frame.loc[0, "comment"] = "<script>alert('owned')</script> Contact me: a.person@example.org"
+    data = tmp_path / "survey.csv"
+    survey_frame.to_csv(data, index=False)
+    toml = tmp_path / "b.toml"
+    toml.write_text(f'[[briefing]]\nname = "escaped"\ntitle = "E"\n'
+                    f'notebook = "notebooks/survey_commissioning_support.ipynb"\n'
+                    f'parameters = {{ data_path = "{data}" }}\n')
+    outcomes = build.build(toml, tmp_path / "reports", log=lambda line: None)
+    assert outcomes[0].status == "ok", outcomes[0].error
+    html = (tmp_path / "reports" / "escaped.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;alert('owned')&lt;/script&gt;" in html
+    assert "a.person@example.org" not in html
+    assert "Not shown: this comparison applies only to the bundled survey" in html
+    manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text())
+    assert manifest["briefings"]["escaped"]["inputs"][0]["path"] == str(data)
