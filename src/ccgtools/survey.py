@@ -468,8 +468,8 @@ def reasons_summary(responses: pd.DataFrame, **options) -> pd.DataFrame:
     sum to 100 (several reasons may be given).
     """
     table = question_summary(responses, REASON_COLUMNS, **options)
-    return table.assign(reason=table["question_text"].str.removeprefix("Reason for your choice: ")
-                        .str.capitalize())
+    reason = table["question_text"].str.removeprefix("Reason for your choice: ")
+    return table.assign(reason=reason.str[:1].str.upper() + reason.str[1:])
 
 
 def methods_notes(*, confidence: float = 0.95, population_size: int | None = None,
