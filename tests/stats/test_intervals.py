@@ -3,14 +3,16 @@
 import math
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from ccgtools.errors import DataError
-from ccgtools.stats import proportion_ci, z_value
+from ccgtools.stats import byars_limits, exact_poisson_limits, poisson_limits, proportion_ci, rate_ci, z_value
 
-from .conftest import shared_path
+from ..conftest import shared_path
 
 
 def test_z_values_match_methods_md():
@@ -86,3 +88,79 @@ def test_finite_population_correction_narrows_and_collapses_at_census():
     assert proportion_ci(30, 60, population_size=60) == (0.5, 0.5, 0.5)
     with pytest.raises(DataError, match="population size smaller"):
         proportion_ci(30, 60, population_size=59)
+
+
+def _phe_sheet(book: str, sheet: str) -> pd.DataFrame:
+    return pd.read_excel(shared_path("reference", "phe", book), sheet_name=sheet)
+
+
+def _level(text: str) -> float:
+    return {"95%": 0.95, "99.8%": 0.998}[text]
+
+
+def test_byars_and_wilson_reference_sheet():
+    table = _phe_sheet("testdata_Byars_Wilson.xlsx", "testdata_B_W")
+    for row in table.itertuples():
+        confidence = _level(row.confidence)
+        if row.method == "Byars":
+            lower, upper = byars_limits(row.x, confidence)
+        else:
+            _, lower, upper = proportion_ci(row.x, row.n, confidence)
+        if pd.isna(row.lowercl):
+            assert math.isnan(lower), row  # PHE: no Byars lower limit for x = 1 at 99.8%
+        else:
+            assert lower == pytest.approx(row.lowercl, rel=1e-6), row
+        assert upper == pytest.approx(row.uppercl, rel=1e-6), row
+
+
+@pytest.mark.parametrize("sheet", ["testdata_Rate", "testdata_Rate_g"])
+def test_rates_match_phe_reference(sheet):
+    table = _phe_sheet("testdata_Rate.xlsx", sheet)
+    if sheet == "testdata_Rate":
+        levels = {0.95: ("lower95_0cl", "upper95_0cl"), 0.998: ("lower99_8cl", "upper99_8cl")}
+        groups = [(table, levels)]
+    else:
+        groups = [(table, {0.95: ("lowercl", "uppercl")})]
+    for frame, columns in groups:
+        for confidence, (low, high) in columns.items():
+            rate, lower, upper = rate_ci(frame["Numerator"], frame["Denominator"], confidence,
+                                         multiplier=1.0)
+            scale = frame["multiplier"]
+            np.testing.assert_allclose(rate * scale, frame["value"], rtol=1e-6)  # NaN where PHE gives NaN
+            np.testing.assert_allclose(lower * scale, frame[low], rtol=1e-6)
+            np.testing.assert_allclose(upper * scale, frame[high], rtol=1e-6)
+
+
+def test_exact_poisson_hand_worked():
+    # x = 0: lower 0, upper = χ²_{0.975}(2)/2 = −ln(0.025) = 3.688879
+    assert exact_poisson_limits(0) == (0.0, pytest.approx(-math.log(0.025)))
+    # x = 1, 95%: lower = χ²_{0.025}(2)/2 = −ln(0.975) = 0.025318
+    assert exact_poisson_limits(1)[0] == pytest.approx(-math.log(0.975))
+
+
+def test_poisson_limits_switch_to_byars_at_ten():
+    assert poisson_limits(9) == exact_poisson_limits(9)
+    assert poisson_limits(10) == byars_limits(10)
+    lower, upper = poisson_limits(np.array([9.0, 10.0]))
+    assert lower[0] == exact_poisson_limits(9)[0] and upper[1] == byars_limits(10)[1]
+
+
+def test_rate_with_missing_or_zero_denominator_is_nan():
+    rate, lower, upper = rate_ci(np.array([5.0, np.nan, 5.0]), np.array([0.0, 100.0, np.nan]))
+    assert np.isnan(rate).all() and np.isnan(lower).all() and np.isnan(upper).all()
+
+
+def test_negative_count_rejected_for_rates():
+    with pytest.raises(DataError, match="negative"):
+        rate_ci(-1, 100)
+
+
+@given(st.integers(0, 10_000), st.integers(1, 10_000), st.sampled_from([0.8, 0.95, 0.998]))
+def test_wilson_properties(x, extra, confidence):
+    n = x + extra
+    p, lower, upper = proportion_ci(x, n, confidence)
+    assert 0 <= lower <= p <= upper <= 1
+    _, wider_lower, wider_upper = proportion_ci(x, n, 0.999)
+    assert wider_lower <= lower + 1e-12 and upper <= wider_upper + 1e-12
+    _, big_lower, big_upper = proportion_ci(4 * x, 4 * n, confidence)
+    assert big_upper - big_lower <= upper - lower + 1e-12

@@ -1,0 +1,281 @@
+"""Funnel-plot control limits, significance against them, and over-dispersion.
+
+Control limits around a target as a function of the denominator (Spiegelhalter
+2005), in PHE's forms; and Spiegelhalter's over-dispersion adjustment on a
+variance-stabilised scale, as in FunnelPlotR (NHS-R Community).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..errors import DataError, ParameterError
+from .intervals import as_float_array, level_label, restore_shape, z_value
+
+STATISTICS = ("proportion", "ratio", "rate")
+DEFAULT_LEVELS = (0.95, 0.998)
+
+
+def _levels(confidence) -> list[float]:
+    return [confidence] if np.isscalar(confidence) else list(confidence)
+
+
+def _check_statistic(statistic: str) -> None:
+    if statistic not in STATISTICS:
+        raise ParameterError(f"statistic must be one of {', '.join(STATISTICS)}; found {statistic!r}")
+
+
+def wilson_funnel_limits(denominator, target: float, confidence: float = 0.95):
+    """Proportion funnel limits: the proportions whose Wilson interval just touches the target.
+
+    Solving the Wilson bound (p + k/2 ± z√(p(1−p)/n + k/(4n)))/(1 + k) = θ, with
+    k = z²/n, for p gives the quadratic (1+k)p² − (2A+k)p + (A² − k²/4) = 0,
+    A = θ(1+k) − k/2, whose roots are the lower and upper limits (clipped to [0, 1]).
+
+    Returns
+    -------
+    tuple (lower, upper)
+        Proportions (0-1), the shape of ``denominator``.
+
+    References
+    ----------
+    PHE ``calculate_funnel_limits`` (statistic = "proportion"); Spiegelhalter DJ
+    (2005). Funnel plots for comparing institutional performance. Statistics in
+    Medicine 24:1185-1202.
+    """
+    n = as_float_array(denominator, "denominator")
+    z = z_value(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = z**2 / n
+        a = target * (1 + k) - k / 2
+        b = 2 * a + k
+        root = np.sqrt(np.maximum(b**2 - 4 * (1 + k) * (a**2 - k**2 / 4), 0.0))
+        lower = np.clip((b - root) / (2 * (1 + k)), 0, 1)
+        upper = np.clip((b + root) / (2 * (1 + k)), 0, 1)
+    invalid = ~(n > 0)
+    return (restore_shape(denominator, np.where(invalid, np.nan, lower)),
+            restore_shape(denominator, np.where(invalid, np.nan, upper)))
+
+
+def poisson_funnel_counts(expected, confidence: float = 0.95):
+    """Observed counts on the exact Poisson funnel limits for an expected count E.
+
+    The lower limit is the count O whose exact upper confidence limit equals E,
+    χ²_{1−α/2}(2O + 2)/2 = E; the upper limit the count whose exact lower limit
+    equals E, χ²_{α/2}(2O)/2 = E. Both are solved continuously in O with the
+    inverse of the χ² distribution in its degrees of freedom (``scipy.special.chdtriv``).
+
+    Returns
+    -------
+    tuple (lower_count, upper_count)
+
+    References
+    ----------
+    PHE ``calculate_funnel_limits`` (statistic = "ratio" / "rate").
+    """
+    e = as_float_array(expected, "expected")
+    alpha = 1 - confidence
+    with np.errstate(invalid="ignore"):
+        lower = np.maximum(special.chdtriv(1 - alpha / 2, 2 * e) / 2 - 1, 0.0)
+        upper = special.chdtriv(alpha / 2, 2 * e) / 2
+    invalid = ~(e > 0)
+    return (restore_shape(expected, np.where(invalid, np.nan, lower)),
+            restore_shape(expected, np.where(invalid, np.nan, upper)))
+
+
+def funnel_limits(denominator, target: float, *, statistic: str = "proportion",
+                  confidence: Sequence[float] | float = DEFAULT_LEVELS, multiplier: float = 1.0) -> pd.DataFrame:
+    """Funnel-plot control limits as a function of the denominator.
+
+    Parameters
+    ----------
+    denominator : array-like or Series
+        For proportions the number of trials n; for ratios the expected count E
+        (at a ratio of 1); for rates the population (person-time).
+    target : float
+        The centre line: a proportion (0-1), a ratio (usually 1) or a rate per
+        ``multiplier``.
+    statistic : {"proportion", "ratio", "rate"}
+    confidence : float or sequence of float
+        Levels of the limits (default 95% and 99.8%).
+    multiplier : float
+        Scale of the output (100 for percentages, 100,000 for rates per 100,000).
+
+    Returns
+    -------
+    pandas.DataFrame
+        denominator, target, and ``lower_<level>``/``upper_<level>`` per level.
+
+    Notes
+    -----
+    Proportions: :func:`wilson_funnel_limits`. Ratios and rates: exact Poisson
+    (:func:`poisson_funnel_counts`) around E·target (ratios) or
+    target × population / multiplier (rates), divided back by E or the population.
+    """
+    _check_statistic(statistic)
+    n = as_float_array(denominator, "denominator")
+    out = {"denominator": n, "target": np.full(n.shape, float(target))}
+    for level in _levels(confidence):
+        label = level_label(level)
+        if statistic == "proportion":
+            lower, upper = wilson_funnel_limits(n, target / multiplier, level)
+            lower, upper = lower * multiplier, upper * multiplier
+        elif statistic == "ratio":
+            lower, upper = poisson_funnel_counts(n * target, level)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lower, upper = lower / n, upper / n
+        else:
+            lower, upper = poisson_funnel_counts(n * target / multiplier, level)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lower, upper = lower / n * multiplier, upper / n * multiplier
+        out[f"lower_{label}"], out[f"upper_{label}"] = lower, upper
+    table = pd.DataFrame(out)
+    if isinstance(denominator, pd.Series):
+        table.index = denominator.index
+    return table
+
+
+def funnel_significance(numerator, denominator, target: float | None = None, *, statistic: str = "proportion",
+                        multiplier: float = 1.0) -> pd.Series:
+    """Each unit's position against the 95% and 99.8% funnel limits at its own denominator.
+
+    Parameters
+    ----------
+    numerator, denominator : array-like or Series
+        Proportions: events and trials. Ratios: observed and expected. Rates:
+        events and population.
+    target : float, optional
+        Centre line on the output scale; by default the overall value
+        Σnumerator/Σdenominator (× multiplier), or 1 for ratios.
+
+    Returns
+    -------
+    pandas.Series
+        "High (0.001)", "High (0.025)", "Not significant", "Low (0.025)",
+        "Low (0.001)" (PHE's labels: one-sided tail probabilities beyond the
+        99.8% and 95% limits), or missing where the denominator is 0 or missing.
+    """
+    _check_statistic(statistic)
+    x = as_float_array(numerator, "numerator")
+    n = as_float_array(denominator, "denominator")
+    valid = (n > 0) & ~np.isnan(x)
+    if target is None:
+        target = 1.0 if statistic == "ratio" else multiplier * x[valid].sum() / n[valid].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = x / n * (1.0 if statistic == "ratio" else multiplier)
+    limits = funnel_limits(n, target, statistic=statistic, confidence=DEFAULT_LEVELS, multiplier=multiplier)
+    labels = np.select(
+        [~valid, value > limits["upper_99_8"], value > limits["upper_95"],
+         value < limits["lower_99_8"], value < limits["lower_95"]],
+        [None, "High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)"], default="Not significant")
+    index = numerator.index if isinstance(numerator, pd.Series) else None
+    return pd.Series(labels, index=index, name="significance", dtype=object).where(valid, None)
+
+
+@dataclass
+class Overdispersion:
+    """The result of :func:`overdispersion`: per-unit table and the fitted quantities."""
+
+    units: pd.DataFrame
+    phi: float
+    tau2: float
+    target: float
+    n_units: int
+    adjusted: bool
+    scale: str
+
+
+def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: float | None = None,
+                   winsorise: float = 0.1, confidence: Sequence[float] | float = DEFAULT_LEVELS) -> Overdispersion:
+    """Spiegelhalter's over-dispersion adjustment: winsorised z-scores, φ̂, τ̂², adjusted limits and z.
+
+    Parameters
+    ----------
+    numerator, denominator : array-like or Series
+        Ratios: observed O and expected E. Proportions: events r and trials n.
+    statistic : {"ratio", "proportion"}
+        Ratios use the square-root scale (yᵢ = √(O/E), θ₀ = √target, sᵢ = 1/(2√E));
+        proportions the arcsine scale (yᵢ = asin√(r/n), θ₀ = asin√target, sᵢ = 1/(2√n)).
+    target : float, optional
+        On the natural scale; default 1 for ratios, Σr/Σn for proportions.
+    winsorise : float
+        Fraction winsorised at each end (10%: z-scores beyond the 10th and 90th
+        percentiles, R quantile type 7, are set to them).
+    confidence : float or sequence of float
+        Levels of the adjusted limits.
+
+    Returns
+    -------
+    Overdispersion
+        ``units``: y, s, z, z_winsorised, winsorised, z_adjusted, and adjusted
+        ``lower_<level>``/``upper_<level>`` on the natural scale (and, with a
+        ``_transformed`` suffix, on the transformed scale); ``phi``, ``tau2``.
+
+    Notes
+    -----
+    φ̂ = (1/I)Σ z_w²; τ̂² = max(0, (Iφ̂ − (I − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)), wᵢ = 1/sᵢ²
+    (DerSimonian-Laird additive random effects). Limits θ₀ ± z_p√(sᵢ² + τ̂²),
+    back-transformed by squaring (ratios) or sin² (proportions); adjusted
+    z = (yᵢ − θ₀)/√(sᵢ² + τ̂²). When φ̂ ≤ 1 there is no over-dispersion: τ̂² = 0.
+    Units with a zero or missing denominator are left out of the estimation and
+    get NaN.
+
+    References
+    ----------
+    Spiegelhalter DJ (2005). Handling over-dispersion of performance indicators.
+    Quality and Safety in Health Care 14:347-351. FunnelPlotR 0.6.0 (NHS-R Community).
+    """
+    if statistic not in ("ratio", "proportion"):
+        raise ParameterError(f"over-dispersion is for 'ratio' or 'proportion'; found {statistic!r}")
+    x = as_float_array(numerator, "numerator")
+    n = as_float_array(denominator, "denominator")
+    valid = (n > 0) & ~np.isnan(x)
+    if statistic == "proportion":
+        if np.any(x[valid] > n[valid]):
+            raise DataError("numerator above denominator", column="numerator",
+                            expected="events no more than trials for a proportion")
+        if target is None:
+            target = x[valid].sum() / n[valid].sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.arcsin(np.sqrt(x / n))
+        theta = float(np.arcsin(np.sqrt(target)))
+        back = np.sin
+    else:
+        if target is None:
+            target = 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.sqrt(x / n)
+        theta = float(np.sqrt(target))
+        back = np.asarray
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(valid, 1 / (2 * np.sqrt(n)), np.nan)
+        z = (y - theta) / s
+    used = z[valid]
+    low, high = np.quantile(used, [winsorise, 1 - winsorise])  # numpy "linear" = R type 7
+    z_w = np.clip(z, low, high)
+    n_units = int(valid.sum())
+    phi = float(np.sum(z_w[valid] ** 2) / n_units)
+    w = 1 / s[valid] ** 2
+    tau2 = max(0.0, (n_units * phi - (n_units - 1)) / (w.sum() - (w**2).sum() / w.sum())) if phi > 1 else 0.0
+    spread = np.sqrt(s**2 + tau2)
+    columns = {"y": y, "s": s, "z": z, "z_winsorised": np.where(valid, z_w, np.nan),
+               "winsorised": valid & (z != z_w), "z_adjusted": (y - theta) / spread}
+    for level in _levels(confidence):
+        label, zp = level_label(level), z_value(level)
+        lower_t, upper_t = theta - zp * spread, theta + zp * spread
+        columns[f"lower_{label}_transformed"], columns[f"upper_{label}_transformed"] = lower_t, upper_t
+        if statistic == "proportion":
+            lower_t, upper_t = np.clip(lower_t, 0, np.pi / 2), np.clip(upper_t, 0, np.pi / 2)
+        else:
+            lower_t = np.maximum(lower_t, 0)
+        columns[f"lower_{label}"], columns[f"upper_{label}"] = back(lower_t) ** 2, back(upper_t) ** 2
+    units = pd.DataFrame(columns)
+    if isinstance(numerator, pd.Series):
+        units.index = numerator.index
+    return Overdispersion(units=units, phi=phi, tau2=tau2, target=float(target), n_units=n_units,
+                          adjusted=tau2 > 0, scale="arcsine" if statistic == "proportion" else "square root")
