@@ -164,3 +164,10 @@ def test_wilson_properties(x, extra, confidence):
     assert wider_lower <= lower + 1e-12 and upper <= wider_upper + 1e-12
     _, big_lower, big_upper = proportion_ci(4 * x, 4 * n, confidence)
     assert big_upper - big_lower <= upper - lower + 1e-12
+
+
+def test_missing_inputs_give_documented_nan():
+    p, lower, upper = proportion_ci(np.array([np.nan, 3.0]), np.array([10.0, np.nan]))
+    assert np.isnan(p).all() and np.isnan(lower).all() and np.isnan(upper).all()
+    lower, upper = poisson_limits(np.array([np.nan]))
+    assert np.isnan(lower).all() and np.isnan(upper).all()
