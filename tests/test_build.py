@@ -138,3 +138,20 @@ def test_index_and_manifest_name_the_briefing_cell_and_error(two_builds):
     assert "Failed" in index and "showing the last good version" in index and "Wales" in index
     assert not (reports / ".staging" / "alpha").exists()
     assert (reports / "_failed" / "alpha.ipynb").is_file()
+
+
+def test_briefing_needing_an_absent_file_is_skipped_not_failed(tmp_path, capsys):
+    toml = _config(tmp_path, f"""
+[[briefing]]
+name = "needs_real_data"
+title = "Needs real data"
+notebook = "{SURVEY_NOTEBOOK}"
+requires = ["{tmp_path / 'absent.csv'}"]
+""")
+    status = cli.main(["build", "--config", str(toml), "--reports", str(tmp_path / "reports")])
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "skipped" in out and "absent.csv" in out and "not present on this machine" in out
+    manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text())
+    assert manifest["briefings"]["needs_real_data"]["status"] == "skipped"
+    assert "Not built here" in (tmp_path / "reports" / "index.html").read_text()

@@ -27,9 +27,7 @@ from . import __version__, config
 from .errors import ConfigError
 from .render import Provenance, notebook_to_html, published_tables, sha256_of, stylesheet
 
-_BRIEFING_KEYS = {"name", "title", "notebook", "parameters", "description"}
-DISCLOSURE_RULE = (f"Survey results based on fewer than {config.SURVEY_MIN_RESPONSES} responses are "
-                   "suppressed (shown as *), following the GP Patient Survey rule.")
+_BRIEFING_KEYS = {"name", "title", "notebook", "parameters", "description", "requires", "disclosure"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,12 @@ class Briefing:
     notebook: Path
     parameters: dict = field(default_factory=dict)
     description: str = ""
+    requires: tuple[Path, ...] = ()
+    disclosure: str = config.DEFAULT_DISCLOSURE_RULE
+
+    def missing_requirements(self) -> list[Path]:
+        """Files this briefing needs that are not on this machine (e.g. ../shared/real-data/)."""
+        return [path for path in self.requires if not path.exists()]
 
 
 @dataclass
@@ -48,7 +52,7 @@ class Outcome:
     """What happened to one briefing in a build."""
 
     briefing: Briefing
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed" or "skipped"
     error: str = ""
     duration_s: float = 0.0
     inputs: list[dict] = field(default_factory=list)
@@ -92,10 +96,15 @@ def load_build_config(path: str | Path | None = None) -> list[Briefing]:
         seen.add(name)
         if not isinstance(entry.get("parameters", {}), dict):
             raise ConfigError(f"{where}: 'parameters' must be a table of name = value")
+        requires = entry.get("requires", [])
+        if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+            raise ConfigError(f"{where}: 'requires' must be a list of file paths")
         briefings.append(Briefing(name=name, title=entry["title"],
                                   notebook=config.resolve_path(entry["notebook"], config.NOTEBOOKS_DIR),
                                   parameters=dict(entry.get("parameters", {})),
-                                  description=entry.get("description", "")))
+                                  description=entry.get("description", ""),
+                                  requires=tuple(config.resolve_path(r, config.PROJECT_ROOT) for r in requires),
+                                  disclosure=entry.get("disclosure", config.DEFAULT_DISCLOSURE_RULE)))
     return briefings
 
 
@@ -163,6 +172,10 @@ def describe_failure(exc: BaseException) -> str:
 def render_briefing(briefing: Briefing, reports_dir: Path, *, kernel_name: str = config.KERNEL_NAME) -> Outcome:
     """Execute, render and atomically publish one briefing; never raises for a briefing's own failure."""
     started = time.perf_counter()
+    missing = briefing.missing_requirements()
+    if missing:
+        return Outcome(briefing, "skipped", "not built: needs " + ", ".join(str(p) for p in missing)
+                       + " (not present on this machine)")
     staging = reports_dir / ".staging" / briefing.name
     shutil.rmtree(staging, ignore_errors=True)
     (staging / briefing.name).mkdir(parents=True)
@@ -180,7 +193,7 @@ def render_briefing(briefing: Briefing, reports_dir: Path, *, kernel_name: str =
         provenance = Provenance(title=briefing.title, notebook=str(briefing.notebook.relative_to(config.PROJECT_ROOT)
                                                                     if briefing.notebook.is_relative_to(config.PROJECT_ROOT)
                                                                     else briefing.notebook),
-                                parameters=parameters, data_files=inputs, disclosure_rule=DISCLOSURE_RULE)
+                                parameters=parameters, data_files=inputs, disclosure_rule=briefing.disclosure)
         (staging / f"{briefing.name}.html").write_text(notebook_to_html(notebook, provenance), encoding="utf-8")
     except Exception as exc:  # one briefing's failure must not stop the build
         _keep_failed_notebook(executed, reports_dir, briefing.name)
@@ -247,7 +260,7 @@ def write_index(reports_dir: Path, manifest: dict, *, title: str = "NHS commissi
                                      autoescape=True)
     rows = list(manifest["briefings"].values())
     html = environment.get_template("index.html.j2").render(
-        title=title, briefings=rows, failed=sum(r["status"] != "ok" for r in rows),
+        title=title, briefings=rows, failed=sum(r["status"] == "failed" for r in rows),
         css=stylesheet(), version=__version__)
     path = reports_dir / "index.html"
     _write_atomically(path, html)
@@ -291,11 +304,15 @@ def build(config_path: str | Path | None = None, reports_dir: str | Path | None 
         outcomes.append(outcome)
         if outcome.status == "ok":
             log(f"[{number}/{len(selected)}] {briefing.name}: published in {outcome.duration_s:.1f} s")
+        elif outcome.status == "skipped":
+            log(f"[{number}/{len(selected)}] {briefing.name}: skipped, {outcome.error}")
         else:
             log(f"[{number}/{len(selected)}] {briefing.name}: FAILED: {outcome.error}")
     manifest = update_manifest(reports_dir, briefings, outcomes)
     index = write_index(reports_dir, manifest)
-    failed = [o for o in outcomes if o.status != "ok"]
-    log(f"Built {len(outcomes) - len(failed)} of {len(outcomes)} briefing(s); {len(failed)} failed.")
+    failed = [o for o in outcomes if o.status == "failed"]
+    skipped = [o for o in outcomes if o.status == "skipped"]
+    built = len(outcomes) - len(failed) - len(skipped)
+    log(f"Built {built} of {len(outcomes)} briefing(s); {len(failed)} failed; {len(skipped)} skipped.")
     log(f"Index: {index}")
     return outcomes

@@ -16,7 +16,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--reports", help="output folder (default: reports/ in the project)")
     build.add_argument("--only", action="append", metavar="NAME", help="render only this briefing (repeatable)")
     data = commands.add_parser("make-data", help="regenerate the bundled synthetic data with its seeds")
-    data.add_argument("--seed", type=int, help="seed for the survey generator")
+    data.add_argument("--seed", type=int, help="seed for the survey generator (others use their defaults)")
     return parser
 
 
@@ -28,13 +28,16 @@ def main(argv: list[str] | None = None) -> int:
             from .build import build
 
             outcomes = build(args.config, args.reports, only=args.only)
-            return 1 if any(o.status != "ok" for o in outcomes) else 0
+            return 1 if any(o.status == "failed" for o in outcomes) else 0
         if args.command == "make-data":
             from . import config
+            from .nhs111_data import write_synthetic_nhs111
             from .survey_data import write_synthetic_survey
 
-            path = write_synthetic_survey(seed=args.seed if args.seed is not None else config.SURVEY_SEED)
-            print(f"Wrote {path}")
+            written = [write_synthetic_survey(seed=args.seed if args.seed is not None else config.SURVEY_SEED),
+                       *write_synthetic_nhs111(seed=config.NHS111_SEED)]
+            for path in written:
+                print(f"Wrote {path}")
             return 0
     except CcgtoolsError as exc:
         print(f"ccgtools: error: {exc}", file=sys.stderr)

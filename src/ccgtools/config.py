@@ -24,12 +24,24 @@ SHARED_DIR = PROJECT_ROOT.parent / "shared"
 SURVEY_DATA = DATA_DIR / "survey_commissioning_support_2012_synthetic.csv"
 SURVEY_SEED = 20120306
 
+#: The bundled synthetic NHS 111 data, 2013-14 (see data/README.md).
+NHS111_CONTRACTS = DATA_DIR / "nhs111_contracts_2013_synthetic.csv"
+NHS111_ACTIVITY = DATA_DIR / "nhs111_daily_2013-14_synthetic.csv"
+NHS111_SEED = 2013
+#: Real IUC ADC sample and its contract lookup, beside the project (may be absent).
+IUCADC_SAMPLE = SHARED_DIR / "real-data" / "iucadc_weekly_by_contract_2025-26.csv"
+IUCADC_LOOKUP = SHARED_DIR / "real-data" / "iucadc_contract_lookup.csv"
+
 #: Jupyter kernel used to execute briefings (the interpreter running ccgtools).
 KERNEL_NAME = "python3"
 
 #: Default statistical disclosure rule for surveys: results based on fewer
 #: than this many responses are not published (GP Patient Survey rule).
 SURVEY_MIN_RESPONSES = 10
+
+#: What a briefing's footer says about disclosure control unless its build entry says otherwise.
+DEFAULT_DISCLOSURE_RULE = ("Counts of 1 to 7 below national level are shown as * (the HES/ECDS rule) and "
+                           f"survey results based on fewer than {SURVEY_MIN_RESPONSES} responses are suppressed.")
 
 
 def resolve_path(path: str | Path | None, default: Path) -> Path:
@@ -42,5 +54,5 @@ def resolve_path(path: str | Path | None, default: Path) -> Path:
         return default
     candidate = Path(path).expanduser()
     if not candidate.is_absolute():
-        candidate = PROJECT_ROOT / candidate
+        candidate = (PROJECT_ROOT / candidate).resolve()
     return candidate

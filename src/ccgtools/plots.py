@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # briefings are rendered headless; JupyterLab still shows inline PNGs
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
@@ -132,3 +133,163 @@ def percentage_bars(summary: pd.DataFrame, *, label_column: str, title: str | No
 
 def _wrap_all(texts, width: int) -> list[str]:
     return ["\n".join(textwrap.wrap(str(t), width)) for t in texts]
+
+
+def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, title: str, xlabel: str,
+                 ylabel: str, label_column: str, name: str, percent: bool = True,
+                 higher_is_better: bool = True) -> Chart:
+    """Funnel plot: each unit's value against its denominator, with adjusted 95% and 99.8% limits.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per unit: ``label_column``, denominator, value and position
+        ("worse than expected", "better than expected", "within limits").
+    limits : pandas.DataFrame
+        denominator, lower_95, upper_95, lower_99_8, upper_99_8 along a grid.
+
+    Notes
+    -----
+    Units outside the 99.8% limits are drawn with a different marker and named,
+    so the finding does not rest on colour.
+    """
+    _theme()
+    scale = 100 if percent else 1
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    for column, style in (("95", ":"), ("99_8", "--")):
+        ax.plot(limits["denominator"], scale * limits[f"lower_{column}"], style, color=NHS_DARK_GREY, linewidth=1.2,
+                label=f"{column.replace('_', '.')}% limits (adjusted for over-dispersion)")
+        ax.plot(limits["denominator"], scale * limits[f"upper_{column}"], style, color=NHS_DARK_GREY, linewidth=1.2)
+    ax.axhline(scale * target, color=NHS_DARK_BLUE, linewidth=1, label=f"Overall {scale * target:.1f}"
+               + ("%" if percent else ""))
+    markers = {"within limits": ("o", NHS_BLUE), "worse than expected": ("v", "#CA0020"),
+               "better than expected": ("^", "#0571B0")}
+    for position, (marker, colour) in markers.items():
+        subset = table[table["position"] == position]
+        if not subset.empty:
+            ax.scatter(subset["denominator"], scale * subset["value"], marker=marker, s=46, color=colour,
+                       edgecolor="white", linewidth=0.6, label=position.capitalize(), zorder=3)
+    for row in table[table["position"].isin(["worse than expected", "better than expected"])].itertuples():
+        ax.annotate(str(getattr(row, label_column)), (row.denominator, scale * row.value), fontsize=8,
+                    xytext=(4, 4), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left")
+    ax.legend(fontsize=8, loc="best", frameon=True)
+    fig.tight_layout()
+    worse = table.loc[table["position"] == "worse than expected", label_column].tolist()
+    better = table.loc[table["position"] == "better than expected", label_column].tolist()
+    alt = (f"Funnel plot of {int(table['value'].notna().sum())} units: {ylabel.lower()} against {xlabel.lower()}, "
+           f"overall {scale * target:.1f}{'%' if percent else ''}. "
+           f"{len(worse)} worse than the adjusted 99.8% limit" + (f": {', '.join(map(str, worse))}" if worse else "")
+           + f"; {len(better)} better" + (f": {', '.join(map(str, better))}" if better else "") + ".")
+    data = table[[label_column, "denominator", "value", "lower_99_8", "upper_99_8", "position"]].copy()
+    data[["value", "lower_99_8", "upper_99_8"]] = (scale * data[["value", "lower_99_8", "upper_99_8"]]).round(2)
+    return Chart(fig, alt, data, name)
+
+
+def caterpillar_chart(ranks: pd.DataFrame, *, label_column: str, title: str, name: str,
+                      bottom_fraction: float = 0.2) -> Chart:
+    """Ranks with their 95% intervals (1 = best), ordered by median rank.
+
+    Parameters
+    ----------
+    ranks : pandas.DataFrame
+        ``label_column``, median_rank, rank_lower, rank_upper, prob_bottom.
+    """
+    _theme()
+    shown = ranks.dropna(subset=["median_rank"]).sort_values("median_rank")
+    units = len(shown)
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.2 * units))
+    y = range(units)
+    ax.hlines(list(y), shown["rank_lower"], shown["rank_upper"], color=NHS_LIGHT_BLUE, linewidth=3)
+    ax.scatter(shown["median_rank"], list(y), color=NHS_DARK_BLUE, s=18, zorder=3, label="Median rank")
+    cut = (1 - bottom_fraction) * units
+    ax.axvspan(cut, units + 0.5, color="#F4A582", alpha=0.35, label=f"Bottom {bottom_fraction:.0%}")
+    ax.set_yticks(list(y), [str(v) for v in shown[label_column]], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0.5, units + 0.5)
+    ax.set_xlabel("Rank (1 = best) with 95% interval")
+    ax.set_title(title, loc="left")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    wide = shown[(shown["rank_upper"] - shown["rank_lower"]) >= units / 4]
+    likely = shown[shown["prob_bottom"] >= 0.8]
+    alt = (f"Caterpillar chart of {units} ranks with 95% intervals. Best: {shown[label_column].iloc[0]} "
+           f"(median rank {shown['median_rank'].iloc[0]:.0f}); worst: {shown[label_column].iloc[-1]}. "
+           f"{len(likely)} have at least an 80% probability of the bottom {bottom_fraction:.0%}"
+           + (f": {', '.join(map(str, likely[label_column]))}" if len(likely) else "")
+           + f". {len(wide)} have a rank interval spanning a quarter or more of the table.")
+    data = shown[[label_column, "median_rank", "rank_lower", "rank_upper", "prob_bottom"]].round(3)
+    return Chart(fig, alt, data, name)
+
+
+def observed_against_chance_chart(counts: pd.DataFrame, *, label_column: str, title: str, name: str,
+                                  top: int = 15) -> Chart:
+    """Times each unit was in the bottom fifth, beside the count expected by chance (with its 95th percentile)."""
+    _theme()
+    shown = counts.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.32 * len(shown)))
+    y = range(len(shown))
+    ax.barh(list(y), shown["times_bottom"], color=NHS_BLUE, label="Times in the bottom 20%")
+    ax.errorbar(shown["chance_expected"], list(y),
+                xerr=[np.zeros(len(shown)), shown["chance_upper"] - shown["chance_expected"]],
+                fmt="D", color="#212B32", markersize=4, capsize=3, label="By chance alone: expected, to 95th percentile")
+    for i, row in enumerate(shown.itertuples()):
+        ax.text(row.times_bottom + 0.3, i, f"{row.times_bottom:.0f}", va="center", fontsize=8)
+    ax.set_yticks(list(y), [str(v) for v in shown[label_column]], fontsize=8)
+    ax.set_xlabel("Number of periods")
+    ax.set_title(title, loc="left")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    beyond = counts.loc[counts["beyond_chance"], label_column].tolist()
+    alt = (f"Bar chart of how many of {int(counts['periods'].max())} periods each of the {top} most often "
+           f"bottom-ranked units spent in the bottom 20%, with the count expected by chance. "
+           f"{len(beyond)} were there more often than chance explains"
+           + (f": {', '.join(map(str, beyond))}" if beyond else "") + ".")
+    return Chart(fig, alt, counts.round(2), name)
+
+
+def spc_chart(series: pd.DataFrame, *, title: str, ylabel: str, name: str, percent: bool = True) -> Chart:
+    """XmR chart: the series, its mean and process limits, special-cause points marked by shape.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        From :func:`ccgtools.stats.xmr` with a ``period`` column.
+    """
+    _theme()
+    scale = 100 if percent else 1
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    ax.plot(series["period"], scale * series["value"], color=NHS_DARK_GREY, linewidth=1, marker="o", markersize=3)
+    ax.plot(series["period"], scale * series["mean"], color=NHS_DARK_BLUE, linewidth=1, label="Mean")
+    ax.plot(series["period"], scale * series["upper_limit"], "--", color=NHS_DARK_GREY, linewidth=1,
+            label="Process limits")
+    ax.plot(series["period"], scale * series["lower_limit"], "--", color=NHS_DARK_GREY, linewidth=1)
+    styles = {"special cause improvement": ("^", "#0571B0"), "special cause concern": ("v", "#CA0020"),
+              "special cause neutral": ("s", "#7B3294")}
+    for variation, (marker, colour) in styles.items():
+        subset = series[series["variation"] == variation]
+        if not subset.empty:
+            ax.scatter(subset["period"], scale * subset["value"], marker=marker, color=colour, s=36, zorder=3,
+                       label=variation.capitalize())
+    ax.set_ylabel(ylabel)
+    ax.set_title(title + (" (provisional limits: fewer than 12 points)" if series["provisional"].any() else ""),
+                 loc="left")
+    ax.legend(fontsize=8, loc="best")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    counts = series["variation"].value_counts()
+    last = series.iloc[-1]
+    alt = (f"XmR chart of {len(series)} periods from {series['period'].iloc[0]:%d %B %Y} to "
+           f"{series['period'].iloc[-1]:%d %B %Y}: mean {scale * last['mean']:.1f}, process limits "
+           f"{scale * last['lower_limit']:.1f} to {scale * last['upper_limit']:.1f}. "
+           f"{counts.get('special cause improvement', 0)} points show special cause improvement and "
+           f"{counts.get('special cause concern', 0)} special cause concern; the latest value is "
+           f"{scale * last['value']:.1f} ({last['variation']}).")
+    data = series[["period", "value", "mean", "lower_limit", "upper_limit", "rule", "variation"]].copy()
+    data[["value", "mean", "lower_limit", "upper_limit"]] = (scale * data[["value", "mean", "lower_limit",
+                                                                          "upper_limit"]]).round(2)
+    data["period"] = data["period"].dt.strftime("%Y-%m-%d")
+    return Chart(fig, alt, data, name)

@@ -159,6 +159,24 @@ def show_comments(comments: Sequence[str]) -> None:
              "text/plain": "\n".join(redact(str(c)) for c in comments)}, raw=True)
 
 
+def show_warnings(notes: pd.DataFrame, *, title: str = "Data left out, and why") -> None:
+    """Display data-quality notes (columns issue, action) as a visible warning box; nothing when empty."""
+    if notes.empty:
+        display({"text/html": "<p>No data were left out: every row passed the checks.</p>",
+                 "text/plain": "No data were left out."}, raw=True)
+        return
+    items = "".join(f"<li>{escape(row.issue)}: <strong>{escape(row.action)}</strong>.</li>"
+                    for row in notes.itertuples())
+    display({"text/html": f'<div class="ccg-warning" role="note"><h3>{escape(title)}</h3><ul>{items}</ul></div>',
+             "text/plain": "\n".join(f"{row.issue}: {row.action}" for row in notes.itertuples())}, raw=True)
+
+
+def show_charts(charts: Sequence[Chart]) -> None:
+    """Display several charts in turn, each with its alt text and data (see :func:`show_chart`)."""
+    for chart in charts:
+        show_chart(chart)
+
+
 def show_list(items: Sequence[str], *, intro: str = "") -> None:
     """Display a short bulleted list of plain-text items (escaped)."""
     html = (f"<p>{escape(intro)}</p>" if intro else "") + "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"

@@ -177,6 +177,56 @@ def funnel_significance(numerator, denominator, target: float | None = None, *, 
     return pd.Series(labels, index=index, name="significance", dtype=object).where(valid, None)
 
 
+def _adjusted_limits(s: np.ndarray, theta: float, tau2: float, statistic: str, confidence) -> dict:
+    """Limits θ₀ ± z_p·√(s² + τ²) on the transformed scale and back-transformed."""
+    spread = np.sqrt(s**2 + tau2)
+    columns = {}
+    for level in _levels(confidence):
+        label, zp = level_label(level), z_value(level)
+        lower_t, upper_t = theta - zp * spread, theta + zp * spread
+        columns[f"lower_{label}_transformed"], columns[f"upper_{label}_transformed"] = lower_t, upper_t
+        if statistic == "proportion":
+            lower_n = np.sin(np.clip(lower_t, 0, np.pi / 2)) ** 2
+            upper_n = np.sin(np.clip(upper_t, 0, np.pi / 2)) ** 2
+        else:
+            lower_n, upper_n = np.maximum(lower_t, 0) ** 2, upper_t**2
+        columns[f"lower_{label}"], columns[f"upper_{label}"] = lower_n, upper_n
+    return columns
+
+
+def adjusted_funnel_limits(denominator, target: float, tau2: float, *, statistic: str = "ratio",
+                           confidence: Sequence[float] | float = DEFAULT_LEVELS) -> pd.DataFrame:
+    """Over-dispersion-adjusted funnel limits along a range of denominators (for drawing a funnel).
+
+    Parameters
+    ----------
+    denominator : array-like
+        Expected counts (ratios) or trials (proportions) at which to draw the limits.
+    target : float
+        Centre on the natural scale (a ratio, or a proportion 0-1).
+    tau2 : float
+        Between-unit variance on the transformed scale, from :func:`overdispersion`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        denominator and ``lower_<level>``/``upper_<level>`` on the natural scale.
+
+    Notes
+    -----
+    As in :func:`overdispersion`: θ₀ ± z_p·√(s² + τ̂²), s = 1/(2√denominator), on
+    the square-root (ratios) or arcsine (proportions) scale, back-transformed.
+    """
+    if statistic not in ("ratio", "proportion"):
+        raise ParameterError(f"statistic must be 'ratio' or 'proportion'; found {statistic!r}")
+    n = as_float_array(denominator, "denominator")
+    theta = float(np.arcsin(np.sqrt(target)) if statistic == "proportion" else np.sqrt(target))
+    with np.errstate(divide="ignore"):
+        s = np.where(n > 0, 1 / (2 * np.sqrt(np.where(n > 0, n, 1.0))), np.nan)
+    limits = _adjusted_limits(s, theta, tau2, statistic, confidence)
+    return pd.DataFrame({"denominator": n, **{k: v for k, v in limits.items() if not k.endswith("_transformed")}})
+
+
 @dataclass
 class Overdispersion:
     """The result of :func:`overdispersion`: per-unit table and the fitted quantities."""
@@ -244,14 +294,12 @@ def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: 
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.arcsin(np.sqrt(x / n))
         theta = float(np.arcsin(np.sqrt(target)))
-        back = np.sin
     else:
         if target is None:
             target = 1.0
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.sqrt(x / n)
         theta = float(np.sqrt(target))
-        back = np.asarray
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(valid, 1 / (2 * np.sqrt(n)), np.nan)
         z = (y - theta) / s
@@ -265,15 +313,7 @@ def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: 
     spread = np.sqrt(s**2 + tau2)
     columns = {"y": y, "s": s, "z": z, "z_winsorised": np.where(valid, z_w, np.nan),
                "winsorised": valid & (z != z_w), "z_adjusted": (y - theta) / spread}
-    for level in _levels(confidence):
-        label, zp = level_label(level), z_value(level)
-        lower_t, upper_t = theta - zp * spread, theta + zp * spread
-        columns[f"lower_{label}_transformed"], columns[f"upper_{label}_transformed"] = lower_t, upper_t
-        if statistic == "proportion":
-            lower_t, upper_t = np.clip(lower_t, 0, np.pi / 2), np.clip(upper_t, 0, np.pi / 2)
-        else:
-            lower_t = np.maximum(lower_t, 0)
-        columns[f"lower_{label}"], columns[f"upper_{label}"] = back(lower_t) ** 2, back(upper_t) ** 2
+    columns.update(_adjusted_limits(s, theta, tau2, statistic, confidence))
     units = pd.DataFrame(columns)
     if isinstance(numerator, pd.Series):
         units.index = numerator.index

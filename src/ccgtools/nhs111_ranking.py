@@ -1,0 +1,400 @@
+"""Comparing NHS 111 contracts fairly: KPIs with intervals, funnels, ranks with uncertainty, SPC.
+
+Every function takes the canonical activity or its totals (:mod:`ccgtools.nhs111`)
+and a KPI definition, and returns a new DataFrame; nothing loops over contracts
+in Python except the small simulation of the "bottom 20%" count, which loops
+over periods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import plots, stats
+from .errors import ParameterError
+from .nhs111 import Indicator, aggregate
+
+CONTRACT_KEYS = ["contract_code", "contract_name", "region"]
+
+
+def contract_totals(activity: pd.DataFrame) -> pd.DataFrame:
+    """Measures summed over the whole period, one row per contract."""
+    return aggregate(activity, CONTRACT_KEYS)
+
+
+def kpi_values(totals: pd.DataFrame, indicator: Indicator, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Each contract's KPI with its Wilson interval, against the national standard.
+
+    Returns
+    -------
+    pandas.DataFrame
+        contract_code, contract_name, region, numerator, denominator, value,
+        lower, upper (proportions), standard, meets_standard, credibly_below
+        (the whole interval on the wrong side of the standard). Contracts with no
+        denominator have NaN and are not judged.
+
+    Notes
+    -----
+    Wilson score interval (Newcombe 1998).
+    """
+    numerator = totals[indicator.numerator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    denominator = totals[indicator.denominator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    value, lower, upper = stats.proportion_ci(numerator, denominator, confidence)
+    table = totals[CONTRACT_KEYS].assign(numerator=numerator, denominator=denominator, value=value,
+                                         lower=lower, upper=upper, standard=indicator.standard)
+    if indicator.standard is None:
+        table["meets_standard"] = pd.NA
+        table["credibly_below"] = pd.NA
+    elif indicator.higher_is_better:
+        table["meets_standard"] = (table["value"] >= indicator.standard).where(table["value"].notna())
+        table["credibly_below"] = (table["upper"] < indicator.standard).where(table["value"].notna())
+    else:
+        table["meets_standard"] = (table["value"] < indicator.standard).where(table["value"].notna())
+        table["credibly_below"] = (table["lower"] >= indicator.standard).where(table["value"].notna())
+    return table
+
+
+def kpi_funnel(totals: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame, stats.Overdispersion]:
+    """Over-dispersion-adjusted funnel of one KPI against call volume.
+
+    Returns
+    -------
+    (table, fit)
+        ``table``: contract keys, numerator, denominator, value, z_adjusted,
+        adjusted limits at 95% and 99.8%, and ``position`` ("worse than expected",
+        "better than expected" or "within limits", judged against the adjusted
+        99.8% limits and the KPI's direction); ``fit``: φ̂, τ̂², target.
+
+    Notes
+    -----
+    Spiegelhalter (2005) on the arcsine scale with 10% winsorisation; target
+    the overall proportion. See :func:`ccgtools.stats.overdispersion`.
+    """
+    numerator = totals[indicator.numerator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    denominator = totals[indicator.denominator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    fit = stats.overdispersion(numerator, denominator, statistic="proportion")
+    units = fit.units
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = numerator / denominator
+    high = value > units["upper_99_8"].to_numpy()
+    low = value < units["lower_99_8"].to_numpy()
+    worse, better = (low, high) if indicator.higher_is_better else (high, low)
+    position = np.select([np.isnan(value), worse, better], ["not assessed", "worse than expected",
+                                                            "better than expected"], default="within limits")
+    table = totals[CONTRACT_KEYS].assign(
+        numerator=numerator, denominator=denominator, value=value, z_adjusted=units["z_adjusted"].to_numpy(),
+        lower_95=units["lower_95"].to_numpy(), upper_95=units["upper_95"].to_numpy(),
+        lower_99_8=units["lower_99_8"].to_numpy(), upper_99_8=units["upper_99_8"].to_numpy(), position=position)
+    return table, fit
+
+
+def kpi_ranks(totals: pd.DataFrame, indicator: Indicator, *, n_simulations: int = 10_000, seed: int = 2013,
+              bottom_fraction: float = 0.2) -> pd.DataFrame:
+    """Rank of each contract (1 = best) with its 95% interval and the probability of the bottom fifth.
+
+    Notes
+    -----
+    Simulation from each contract's Beta(x + ½, n − x + ½) (Goldstein & Spiegelhalter 1996);
+    see :func:`ccgtools.stats.rank_uncertainty`.
+    """
+    numerator = totals[indicator.numerator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    denominator = totals[indicator.denominator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ranks = stats.rank_uncertainty(numerator, denominator, higher_is_better=indicator.higher_is_better,
+                                   n_simulations=n_simulations, seed=seed, bottom_fraction=bottom_fraction)
+    return pd.concat([totals[CONTRACT_KEYS].reset_index(drop=True), ranks.reset_index(drop=True)], axis=1)
+
+
+def bottom_fifth_counts(activity: pd.DataFrame, indicator: Indicator, *, frequency: str = "W",
+                        n_simulations: int = 2_000, seed: int = 2013, fraction: float = 0.2) -> pd.DataFrame:
+    """How often each contract was in the bottom fifth of a period's league table, beside chance.
+
+    The count a commissioner makes ("the number of times in the bottom 20%") is
+    set beside the same count when every contract performs exactly at the
+    national level of each period and only chance (binomial variation at each
+    contract's own call volume) moves it. Small contracts swing more, so they land
+    in the bottom fifth more often by chance alone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        contract keys, periods (ranked), times_bottom, chance_expected, chance_upper
+        (95th percentile under chance), beyond_chance (times_bottom > chance_upper).
+    """
+    periodic = aggregate(activity, CONTRACT_KEYS, frequency=frequency)
+    numerator = periodic.pivot(index="period", columns="contract_code", values=indicator.numerator)
+    denominator = periodic.pivot(index="period", columns="contract_code", values=indicator.denominator)
+    x = numerator.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    n = denominator.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    valid = (n > 0) & ~np.isnan(x)
+    sign = -1.0 if indicator.higher_is_better else 1.0
+
+    def bottom(values: np.ndarray) -> np.ndarray:
+        badness = np.where(valid, sign * values, np.nan)  # the worse the contract, the larger
+        ranked = np.argsort(np.argsort(np.where(np.isnan(badness), -np.inf, badness), axis=-1), axis=-1)
+        ranked_count = valid.sum(axis=-1, keepdims=True)
+        worst_position = ranked - (valid.shape[-1] - ranked_count)  # 0 for best valid contract
+        return valid & (worst_position >= np.ceil((1 - fraction) * ranked_count))
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed = bottom(x / n)
+        national = np.nansum(np.where(valid, x, 0), axis=1) / np.nansum(np.where(valid, n, 0), axis=1)
+    rng = np.random.default_rng(seed)
+    trials = np.where(valid, n, 0).astype(np.int64)
+    chance = np.zeros((n_simulations, x.shape[1]))
+    for start in range(0, n_simulations, 250):
+        size = min(250, n_simulations - start)
+        draws = rng.binomial(trials, national[:, None], size=(size, *trials.shape))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            chance[start:start + size] = bottom(draws / np.where(trials > 0, trials, np.nan)).sum(axis=1)
+    keys = periodic.drop_duplicates("contract_code").set_index("contract_code")[["contract_name", "region"]]
+    table = pd.DataFrame({"contract_code": numerator.columns, "periods": valid.sum(axis=0),
+                          "times_bottom": observed.sum(axis=0), "chance_expected": chance.mean(axis=0),
+                          "chance_upper": np.quantile(chance, 0.95, axis=0)})
+    table = table.join(keys, on="contract_code")
+    table["beyond_chance"] = table["times_bottom"] > table["chance_upper"]
+    return table[["contract_code", "contract_name", "region", "periods", "times_bottom", "chance_expected",
+                  "chance_upper", "beyond_chance"]].sort_values("times_bottom", ascending=False, ignore_index=True)
+
+
+def composite(funnels: dict[str, pd.DataFrame], indicators: dict[str, Indicator]) -> pd.DataFrame:
+    """A composite view: each contract's adjusted z-score per KPI, signed so that positive is better, and their mean.
+
+    Notes
+    -----
+    Equal weights; the mean of over-dispersion-adjusted z-scores (Spiegelhalter
+    2005). A composite hides which KPI drives it: read it with the per-KPI funnels.
+    """
+    columns = {}
+    for key, table in funnels.items():
+        sign = 1 if indicators[key].higher_is_better else -1
+        columns[indicators[key].name] = sign * table.set_index("contract_code")["z_adjusted"]
+    scores = pd.DataFrame(columns)
+    keys = next(iter(funnels.values())).set_index("contract_code")[["contract_name", "region"]]
+    out = keys.join(scores)
+    out["composite_z"] = scores.mean(axis=1)
+    out["worse_on"] = [", ".join(indicators[k].name for k, t in funnels.items()
+                                 if t.set_index("contract_code").loc[code, "position"] == "worse than expected")
+                       for code in out.index]
+    return out.sort_values("composite_z").reset_index()
+
+
+def national_series(activity: pd.DataFrame, indicator: Indicator, *, frequency: str = "W",
+                    contract_code: str | None = None) -> pd.DataFrame:
+    """The KPI per period for England (or one contract), with the XmR chart's limits and flags.
+
+    Notes
+    -----
+    XmR chart with the Making Data Count rules (:func:`ccgtools.stats.xmr`),
+    improvement in the KPI's direction.
+    """
+    rows = activity if contract_code is None else activity[activity["contract_code"] == contract_code]
+    series = aggregate(rows, [], frequency=frequency)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (series[indicator.numerator].astype(float) / series[indicator.denominator].astype(float))
+    series = series.assign(value=value).dropna(subset=["value"])
+    chart = stats.xmr(series["value"].to_numpy(), improvement=indicator.direction)
+    return pd.concat([series[["period"]].reset_index(drop=True), chart], axis=1)
+
+
+def credibly_underperforming(funnels: dict[str, pd.DataFrame], ranks: dict[str, pd.DataFrame],
+                             indicators: dict[str, Indicator], *, probability: float = 0.8) -> pd.DataFrame:
+    """Contracts credibly below the rest on any KPI: outside the adjusted 99.8% limits on the worse
+    side, or with at least ``probability`` of being in the bottom fifth.
+
+    Returns
+    -------
+    pandas.DataFrame
+        contract_code, contract_name, kpi, value, reason; one row per contract and KPI.
+    """
+    rows = []
+    for key, indicator in indicators.items():
+        funnel = funnels[key].set_index("contract_code")
+        rank = ranks[key].set_index("contract_code")
+        for code in funnel.index:
+            reasons = []
+            if funnel.loc[code, "position"] == "worse than expected":
+                reasons.append("outside the adjusted 99.8% limit")
+            if rank.loc[code, "prob_bottom"] >= probability:
+                reasons.append(f"{rank.loc[code, 'prob_bottom']:.0%} probability of the bottom fifth")
+            if reasons:
+                rows.append({"contract_code": code, "contract_name": funnel.loc[code, "contract_name"],
+                             "kpi": indicator.name, "value": funnel.loc[code, "value"],
+                             "reason": "; ".join(reasons)})
+    return pd.DataFrame(rows, columns=["contract_code", "contract_name", "kpi", "value", "reason"])
+
+
+def headline(values: dict[str, pd.DataFrame], flagged: pd.DataFrame, funnels: dict[str, pd.DataFrame],
+             indicators: dict[str, Indicator], notes: pd.DataFrame, fits: dict[str, stats.Overdispersion]) -> list[str]:
+    """Plain-English headline findings computed from the results."""
+    sentences = []
+    for key, indicator in indicators.items():
+        table = values[key]
+        national = table["numerator"].sum() / table["denominator"].sum()
+        text = f"{indicator.name}: {national:.1%} nationally across {int(table['value'].notna().sum())} contracts"
+        if indicator.standard is not None:
+            meets = int(table["meets_standard"].fillna(False).sum())
+            text += (f"; {meets} met the standard ({indicator.standard_text}), "
+                     f"{int(table['credibly_below'].fillna(False).sum())} were credibly short of it")
+        sentences.append(text + ".")
+    outside = flagged[flagged["reason"].str.contains("outside")]
+    bottom_only = flagged[~flagged["contract_code"].isin(outside["contract_code"])]
+    if outside.empty:
+        sentences.append("No contract is outside the adjusted 99.8% funnel limits on the worse side: none is "
+                         "credibly worse than the rest once genuine variation between contracts is allowed for.")
+    else:
+        sentences.append("Credibly worse than the rest, outside the adjusted 99.8% funnel limits: "
+                         + _contracts_with_kpis(outside) + ".")
+    if not bottom_only.empty:
+        sentences.append("Reliably near the bottom of the league table (high probability of the bottom fifth) but "
+                         "within the adjusted limits, so the gap may be small: " + _contracts_with_kpis(bottom_only)
+                         + ".")
+    for key in indicators:
+        fit = fits[key]
+        if fit.phi > 1:
+            sentences.append(f"{indicators[key].name}: contracts differ far more than chance alone would make "
+                             f"them (over-dispersion φ = {fit.phi:.1f}), so the funnel limits were widened "
+                             "before judging any contract.")
+            break
+    for row in notes.itertuples():
+        if row.kpi and row.rows:
+            sentences.append(f"Left out: {indicators_label(row.kpi)} — {row.issue.lower()}.")
+    return sentences
+
+
+def _contracts_with_kpis(flagged: pd.DataFrame) -> str:
+    kpis = flagged.groupby("contract_name", sort=False)["kpi"].agg(", ".join)
+    return "; ".join(f"{name} ({names.lower()})" for name, names in kpis.items())
+
+
+def indicators_label(key: str) -> str:
+    """A KPI's short key as words."""
+    return key.replace("_", " ").replace("30s", "after 30 seconds").replace("60s", "within 60 seconds")
+
+
+def funnel_limit_grid(funnel: pd.DataFrame, fit: stats.Overdispersion, points: int = 200) -> pd.DataFrame:
+    """Adjusted limits along a grid spanning the contracts' call volumes, for drawing the funnel."""
+    denominators = funnel["denominator"].dropna()
+    grid = np.geomspace(max(denominators.min() * 0.8, 1.0), denominators.max() * 1.25, points)
+    return stats.adjusted_funnel_limits(grid, fit.target, fit.tau2, statistic="proportion")
+
+
+@dataclass
+class ContractComparison:
+    """Everything the 111 briefing shows, per KPI where it applies."""
+
+    indicators: dict[str, Indicator]
+    values: dict[str, pd.DataFrame]
+    funnels: dict[str, pd.DataFrame]
+    fits: dict[str, stats.Overdispersion]
+    ranks: dict[str, pd.DataFrame]
+    bottom_counts: dict[str, pd.DataFrame]
+    composite: pd.DataFrame
+    flagged: pd.DataFrame
+    headline: list[str]
+
+
+def compare_contracts(activity: pd.DataFrame, indicators: dict[str, Indicator], notes: pd.DataFrame, *,
+                      frequency: str = "W", n_simulations: int = 10_000, seed: int = 2013,
+                      probability: float = 0.8, confidence: float = 0.95) -> ContractComparison:
+    """Run every comparison of the briefing for each KPI (see the functions above for methods)."""
+    totals = contract_totals(activity)
+    values, funnels, fits, ranks, bottoms = {}, {}, {}, {}, {}
+    for key, indicator in indicators.items():
+        values[key] = kpi_values(totals, indicator, confidence=confidence)
+        funnels[key], fits[key] = kpi_funnel(totals, indicator)
+        ranks[key] = kpi_ranks(totals, indicator, n_simulations=n_simulations, seed=seed)
+        bottoms[key] = bottom_fifth_counts(activity, indicator, frequency=frequency,
+                                           n_simulations=max(200, n_simulations // 5), seed=seed)
+    flagged = credibly_underperforming(funnels, ranks, indicators, probability=probability)
+    return ContractComparison(indicators, values, funnels, fits, ranks, bottoms, composite(funnels, indicators),
+                              flagged, headline(values, flagged, funnels, indicators, notes, fits))
+
+
+def kpi_charts(comparison: ContractComparison, kind: str) -> list:
+    """One chart per KPI: ``kind`` is "funnel", "ranks" or "bottom_fifth"."""
+    charts = []
+    for key, indicator in comparison.indicators.items():
+        if kind == "funnel":
+            funnel, fit = comparison.funnels[key], comparison.fits[key]
+            charts.append(plots.funnel_chart(
+                funnel, funnel_limit_grid(funnel, fit), target=fit.target, label_column="contract_name",
+                title=indicator.name, xlabel=f"Calls ({indicator.denominator.replace('_', ' ')}, log scale)",
+                ylabel=f"{indicator.name} (%)", name=f"funnel_{key}", higher_is_better=indicator.higher_is_better))
+        elif kind == "ranks":
+            charts.append(plots.caterpillar_chart(comparison.ranks[key], label_column="contract_name",
+                                                  title=f"{indicator.name}: rank with 95% interval",
+                                                  name=f"ranks_{key}"))
+        elif kind == "bottom_fifth":
+            charts.append(plots.observed_against_chance_chart(
+                comparison.bottom_counts[key], label_column="contract_name", name=f"bottom_fifth_{key}",
+                title=f"{indicator.name}: times in the bottom 20%, and by chance"))
+        else:
+            raise ParameterError(f"unknown chart kind {kind!r}; expected funnel, ranks or bottom_fifth")
+    return charts
+
+
+def spc_charts(activity: pd.DataFrame, indicators: dict[str, Indicator], *, frequency: str = "W",
+               contract_code: str | None = None) -> list:
+    """An XmR chart per KPI, for England (or the region chosen) and, when given, one contract."""
+    charts = []
+    for key, indicator in indicators.items():
+        charts.append(plots.spc_chart(national_series(activity, indicator, frequency=frequency),
+                                      title=f"{indicator.name}: all contracts", ylabel="%",
+                                      name=f"spc_{key}_all"))
+        if contract_code:
+            name = activity.loc[activity["contract_code"] == contract_code, "contract_name"].iloc[0]
+            charts.append(plots.spc_chart(national_series(activity, indicator, frequency=frequency,
+                                                          contract_code=contract_code),
+                                          title=f"{indicator.name}: {name}", ylabel="%",
+                                          name=f"spc_{key}_{contract_code}"))
+    return charts
+
+
+def check_contract(activity: pd.DataFrame, contract_code: str | None) -> None:
+    """ParameterError unless ``contract_code`` is None or a contract in the data."""
+    if contract_code and contract_code not in set(activity["contract_code"]):
+        raise ParameterError(f"unknown contract {contract_code!r}; expected one of "
+                             + ", ".join(sorted(activity["contract_code"].unique())))
+
+
+def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
+    """One row per contract and KPI: value with interval, funnel position, rank interval, P(bottom fifth)."""
+    parts = []
+    for key, indicator in comparison.indicators.items():
+        values = comparison.values[key].set_index("contract_code")
+        funnel = comparison.funnels[key].set_index("contract_code")
+        ranks = comparison.ranks[key].set_index("contract_code")
+        parts.append(pd.DataFrame({
+            "contract_name": values["contract_name"], "kpi": indicator.name,
+            "calls": values["denominator"].astype("Int64"), "percent": 100 * values["value"],
+            "lower": 100 * values["lower"], "upper": 100 * values["upper"],
+            "funnel": funnel["position"], "median_rank": ranks["median_rank"],
+            "rank_interval": ranks["rank_lower"].astype("Int64").astype(str) + " to "
+            + ranks["rank_upper"].astype("Int64").astype(str),
+            "prob_bottom_fifth": ranks["prob_bottom"]}).reset_index())
+    return pd.concat(parts, ignore_index=True).sort_values(["kpi", "median_rank"], ignore_index=True)
+
+
+def national_table(activity: pd.DataFrame, indicators: dict[str, Indicator], *, frequency: str = "D") -> pd.DataFrame:
+    """England's calls and each KPI per period (e.g. the days of Easter 2013)."""
+    totals = aggregate(activity, [], frequency=frequency)
+    table = pd.DataFrame({"period": totals["period"].dt.strftime("%a %d %b %Y"),
+                          "calls_received": totals["calls_received"]})
+    for indicator in indicators.values():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table[indicator.name + " (%)"] = (100 * totals[indicator.numerator].astype(float)
+                                              / totals[indicator.denominator].astype(float)).round(1)
+    return table
+
+
+def focus_window(activity: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
+    """The activity between ``start`` and ``end`` (inclusive); empty when no window is asked for."""
+    if not start or not end:
+        return activity.iloc[0:0]
+    window = activity[(activity["period"] >= pd.Timestamp(start)) & (activity["period"] <= pd.Timestamp(end))]
+    if window.empty:
+        raise ParameterError(f"no activity between {start} and {end}")
+    return window
