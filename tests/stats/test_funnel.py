@@ -199,3 +199,25 @@ def test_overdispersion_refuses_bad_input():
 def test_units_with_zero_denominator_left_out():
     result = overdispersion([10, 20, 5, 7], [10, 18, 0, 6], statistic="ratio")
     assert result.n_units == 3 and np.isnan(result.units["z"].iloc[2])
+
+
+def test_multiplicative_and_unadjusted_methods(funnelplotr):
+    inputs, outputs = funnelplotr
+    s = outputs["s"].to_numpy()
+    multiplicative = overdispersion(inputs["O"], inputs["E"], statistic="ratio", method="multiplicative")
+    # θ₀ ± z·√φ·s with φ = 4.135679 (FunnelPlotR's φ), on the square-root scale.
+    np.testing.assert_allclose(multiplicative.units["upper_95_transformed"],
+                               1 + 1.959964 * np.sqrt(4.135679) * s, rtol=1e-6)
+    unadjusted = overdispersion(inputs["O"], inputs["E"], statistic="ratio", method="none")
+    # (FunnelPlotR's own unadjusted limits use a Byars-type cube approximation instead, so they are
+    # not the reference here: on the square-root scale the unadjusted limit is (1 − z·s)².)
+    np.testing.assert_allclose(unadjusted.units["lower_95"], (1 - 1.959964 * s) ** 2, rtol=1e-6)
+    assert not unadjusted.adjusted and unadjusted.phi == pytest.approx(4.135679, rel=1e-6)
+
+
+def test_limits_along_a_grid_match_each_units_limits(funnelplotr):
+    inputs, _ = funnelplotr
+    fit = overdispersion(inputs["O"], inputs["E"], statistic="ratio")
+    from ccgtools.stats import adjusted_funnel_limits
+    grid = adjusted_funnel_limits(inputs["E"], fit.target, fit.tau2, statistic="ratio")
+    np.testing.assert_allclose(grid["upper_99_8"], fit.units["upper_99_8"], rtol=1e-12)

@@ -195,7 +195,7 @@ def _adjusted_limits(s: np.ndarray, theta: float, tau2: float, statistic: str, c
 
 
 def adjusted_funnel_limits(denominator, target: float, tau2: float, *, statistic: str = "ratio",
-                           confidence: Sequence[float] | float = DEFAULT_LEVELS) -> pd.DataFrame:
+                           confidence: Sequence[float] | float = DEFAULT_LEVELS, phi: float = 1.0) -> pd.DataFrame:
     """Over-dispersion-adjusted funnel limits along a range of denominators (for drawing a funnel).
 
     Parameters
@@ -205,7 +205,10 @@ def adjusted_funnel_limits(denominator, target: float, tau2: float, *, statistic
     target : float
         Centre on the natural scale (a ratio, or a proportion 0-1).
     tau2 : float
-        Between-unit variance on the transformed scale, from :func:`overdispersion`.
+        Between-unit variance on the transformed scale, from :func:`overdispersion`
+        (0 for multiplicative or unadjusted limits).
+    phi : float
+        Multiplicative over-dispersion factor applied to the standard error (1 for none).
 
     Returns
     -------
@@ -222,7 +225,7 @@ def adjusted_funnel_limits(denominator, target: float, tau2: float, *, statistic
     n = as_float_array(denominator, "denominator")
     theta = float(np.arcsin(np.sqrt(target)) if statistic == "proportion" else np.sqrt(target))
     with np.errstate(divide="ignore"):
-        s = np.where(n > 0, 1 / (2 * np.sqrt(np.where(n > 0, n, 1.0))), np.nan)
+        s = np.where(n > 0, 1 / (2 * np.sqrt(np.where(n > 0, n, 1.0))), np.nan) * np.sqrt(max(phi, 1.0))
     limits = _adjusted_limits(s, theta, tau2, statistic, confidence)
     return pd.DataFrame({"denominator": n, **{k: v for k, v in limits.items() if not k.endswith("_transformed")}})
 
@@ -238,10 +241,15 @@ class Overdispersion:
     n_units: int
     adjusted: bool
     scale: str
+    method: str = "additive"
+
+
+OD_METHODS = ("additive", "multiplicative", "none")
 
 
 def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: float | None = None,
-                   winsorise: float = 0.1, confidence: Sequence[float] | float = DEFAULT_LEVELS) -> Overdispersion:
+                   winsorise: float = 0.1, confidence: Sequence[float] | float = DEFAULT_LEVELS,
+                   method: str = "additive") -> Overdispersion:
     """Spiegelhalter's over-dispersion adjustment: winsorised z-scores, φ̂, τ̂², adjusted limits and z.
 
     Parameters
@@ -258,6 +266,10 @@ def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: 
         percentiles, R quantile type 7, are set to them).
     confidence : float or sequence of float
         Levels of the adjusted limits.
+    method : {"additive", "multiplicative", "none"}
+        "additive": random-effects limits θ₀ ± z_p√(sᵢ² + τ̂²) (the default, as NHS
+        England's and CQC's); "multiplicative": θ₀ ± z_p·√φ̂·sᵢ; "none": unadjusted
+        θ₀ ± z_p·sᵢ (φ̂ and τ̂² are still estimated and reported).
 
     Returns
     -------
@@ -310,12 +322,21 @@ def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: 
     phi = float(np.sum(z_w[valid] ** 2) / n_units)
     w = 1 / s[valid] ** 2
     tau2 = max(0.0, (n_units * phi - (n_units - 1)) / (w.sum() - (w**2).sum() / w.sum())) if phi > 1 else 0.0
-    spread = np.sqrt(s**2 + tau2)
+    if method not in OD_METHODS:
+        raise ParameterError(f"method must be one of {', '.join(OD_METHODS)}; found {method!r}")
+    if method == "multiplicative":
+        scale_s = s * np.sqrt(max(phi, 1.0))
+        applied_tau2 = 0.0
+    else:
+        scale_s, applied_tau2 = s, (tau2 if method == "additive" else 0.0)
+    spread = np.sqrt(scale_s**2 + applied_tau2)
     columns = {"y": y, "s": s, "z": z, "z_winsorised": np.where(valid, z_w, np.nan),
                "winsorised": valid & (z != z_w), "z_adjusted": (y - theta) / spread}
-    columns.update(_adjusted_limits(s, theta, tau2, statistic, confidence))
+    columns.update(_adjusted_limits(scale_s, theta, applied_tau2, statistic, confidence))
     units = pd.DataFrame(columns)
     if isinstance(numerator, pd.Series):
         units.index = numerator.index
+    adjusted = (method == "additive" and tau2 > 0) or (method == "multiplicative" and phi > 1)
     return Overdispersion(units=units, phi=phi, tau2=tau2, target=float(target), n_units=n_units,
-                          adjusted=tau2 > 0, scale="arcsine" if statistic == "proportion" else "square root")
+                          adjusted=adjusted, scale="arcsine" if statistic == "proportion" else "square root",
+                          method=method)
