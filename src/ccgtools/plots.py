@@ -163,13 +163,14 @@ def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, ti
     ax.axhline(scale * target, color=NHS_DARK_BLUE, linewidth=1, label=f"Overall {scale * target:.1f}"
                + ("%" if percent else ""))
     markers = {"within limits": ("o", NHS_BLUE), "worse than expected": ("v", "#CA0020"),
-               "better than expected": ("^", "#0571B0")}
+               "better than expected": ("^", "#0571B0"), "above the limits": ("^", "#CA0020"),
+               "below the limits": ("v", "#0571B0")}
     for position, (marker, colour) in markers.items():
         subset = table[table["position"] == position]
         if not subset.empty:
             ax.scatter(subset["denominator"], scale * subset["value"], marker=marker, s=46, color=colour,
                        edgecolor="white", linewidth=0.6, label=position.capitalize(), zorder=3)
-    for row in table[table["position"].isin(["worse than expected", "better than expected"])].itertuples():
+    for row in table[table["position"] != "within limits"].itertuples():
         ax.annotate(str(getattr(row, label_column)), (row.denominator, scale * row.value), fontsize=8,
                     xytext=(4, 4), textcoords="offset points")
     ax.set_xscale("log")
@@ -178,12 +179,15 @@ def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, ti
     ax.set_title(title, loc="left")
     ax.legend(fontsize=8, loc="best", frameon=True)
     fig.tight_layout()
-    worse = table.loc[table["position"] == "worse than expected", label_column].tolist()
-    better = table.loc[table["position"] == "better than expected", label_column].tolist()
+    outside = []
+    for position in (p for p in markers if p != "within limits"):
+        names = table.loc[table["position"] == position, label_column].astype(str).tolist()
+        if names:
+            shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+            outside.append(f"{len(names)} {position}: {shown}")
     alt = (f"Funnel plot of {int(table['value'].notna().sum())} units: {ylabel.lower()} against {xlabel.lower()}, "
-           f"overall {scale * target:.1f}{'%' if percent else ''}. "
-           f"{len(worse)} worse than the adjusted 99.8% limit" + (f": {', '.join(map(str, worse))}" if worse else "")
-           + f"; {len(better)} better" + (f": {', '.join(map(str, better))}" if better else "") + ".")
+           f"with 95% and 99.8% limits adjusted for over-dispersion, centred on {scale * target:.1f}"
+           f"{'%' if percent else ''}. " + ("; ".join(outside) if outside else "All within the 99.8% limits") + ".")
     data = table[[label_column, "denominator", "value", "lower_99_8", "upper_99_8", "position"]].copy()
     data[["value", "lower_99_8", "upper_99_8"]] = (scale * data[["value", "lower_99_8", "upper_99_8"]]).round(2)
     return Chart(fig, alt, data, name)

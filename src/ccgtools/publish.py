@@ -114,17 +114,22 @@ def show_title(title: str, lede: str = "") -> None:
 
 
 def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFrame | None = None,
-               empty_message: str = "No rows to show.") -> None:
+               empty_message: str = "No rows to show.", collapsed: bool = False) -> None:
     """Display ``table`` as HTML and attach ``csv`` (default: ``table``) for publication as ``name.csv``.
 
-    An empty table shows ``empty_message`` instead and publishes no CSV.
+    An empty table shows ``empty_message`` instead and publishes no CSV. ``collapsed`` puts the
+    table in a ``<details>`` element that the reader opens (for long tables behind a chart).
     """
     if table.empty:
         display({"text/html": f"<p>{escape(empty_message)}</p>", "text/plain": empty_message}, raw=True)
         return
     data = table if csv is None else csv
+    html = table_html(table, caption)
+    if collapsed:
+        html = (f'<details class="ccg-details"><summary>{escape(caption)} ({len(table):,} rows)</summary>'
+                f"{html}</details>")
     display({
-        "text/html": table_html(table, caption),
+        "text/html": html,
         "text/plain": f"{caption} ({len(table)} rows)",
         TABLE_MIMETYPE: {"name": name, "caption": caption, "csv": data.to_csv(index=False)},
     }, raw=True)
@@ -137,7 +142,8 @@ def show_chart(chart: Chart, *, caption: str | None = None) -> None:
     plt.close(chart.figure)
     display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": chart.alt_text},
             metadata={"image/png": {"alt": chart.alt_text}}, raw=True)
-    show_table(chart.data, name=chart.name, caption=caption or f"Data behind the chart: {chart.name.replace('_', ' ')}")
+    show_table(chart.data, name=chart.name, collapsed=True,
+               caption=caption or f"Data behind the chart: {chart.name.replace('_', ' ')}")
 
 
 def show_headline(sentences: Sequence[str], *, title: str = "Headline findings") -> None:
@@ -178,6 +184,8 @@ def show_charts(charts: Sequence[Chart]) -> None:
 
 
 def show_list(items: Sequence[str], *, intro: str = "") -> None:
-    """Display a short bulleted list of plain-text items (escaped)."""
+    """Display a short bulleted list of plain-text items (escaped); nothing when there are none."""
+    if not items:
+        return
     html = (f"<p>{escape(intro)}</p>" if intro else "") + "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
     display({"text/html": html, "text/plain": "\n".join(items)}, raw=True)

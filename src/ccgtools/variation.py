@@ -1,0 +1,450 @@
+"""Which GP practices are genuinely unusual once their populations are taken into account?
+
+Three views of each practice, from least to most adjusted:
+
+* **crude**: events per registered patient against the overall rate, with exact
+  Poisson 99.8% limits (a league table of raw rates);
+* **age-sex**: the indirectly standardised ratio O/E (E from age-sex reference
+  rates), with exact Poisson 99.8% limits;
+* **fully adjusted**: O/E after a Poisson (or negative binomial) regression of
+  the events on deprivation (and optionally rurality) with log(E) as offset,
+  judged against 99.8% funnel limits widened for over-dispersion (Spiegelhalter 2005).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from . import plots, stats
+from .errors import DataError, ParameterError
+
+COVARIATES = {"imd": "imd_score", "rural": "rural", "prop65": "prop65"}
+FAMILIES = ("poisson", "negative_binomial")
+VIEWS = ("crude", "age_sex", "adjusted")
+
+
+def check_indicator(events: pd.DataFrame, indicator: str) -> None:
+    """ParameterError unless ``indicator`` is a column of the events table."""
+    if indicator not in events.columns:
+        raise ParameterError(f"unknown indicator {indicator!r}; expected one of {', '.join(events.columns)}")
+
+
+def practice_frame(practices: pd.DataFrame, population: pd.DataFrame, events: pd.DataFrame,
+                   reference_rates: pd.DataFrame, indicator: str, *, area: str | None = None) -> pd.DataFrame:
+    """One row per practice: observed events, list size, age-sex expected events and covariates.
+
+    Parameters
+    ----------
+    area : str, optional
+        Keep practices whose region or CCG code equals this.
+
+    Raises
+    ------
+    DataError
+        A practice in the events without a register, or without attributes.
+    """
+    check_indicator(events, indicator)
+    missing = events.index.difference(population.index)
+    if len(missing):
+        raise DataError("practice has events but no registered patients", column="practice_code",
+                        value=missing[0], expected="every practice with events in the registrations")
+    attributes = practices.set_index("practice_code")
+    unknown = events.index.difference(attributes.index)
+    if len(unknown):
+        raise DataError("practice has events but no attributes (CCG, IMD, rurality)", column="practice_code",
+                        value=unknown[0], expected="every practice in the practices file")
+    expected = stats.expected_events(population.loc[events.index], reference_rates[indicator])[indicator]
+    frame = attributes.loc[events.index].assign(
+        observed=events[indicator].astype(float), list_size=population.loc[events.index].sum(axis=1),
+        expected=expected, rural=(attributes.loc[events.index, "rurality"] == "Rural").astype(float),
+        prop65=population.loc[events.index].filter(regex=r" (6[5-9]|[7-9]\d)_|95\+").sum(axis=1)
+        / population.loc[events.index].sum(axis=1) * 100)
+    if area:
+        chosen = (frame["region"] == area) | (frame["ccg_code"] == area)
+        if not chosen.any():
+            raise ParameterError(f"no practices in region or CCG {area!r}")
+        frame = frame[chosen]
+    return frame.reset_index()
+
+
+def adjusted_expected(frame: pd.DataFrame, covariates: tuple[str, ...] = ("imd",), *,
+                      family: str = "poisson") -> tuple[pd.Series, pd.DataFrame]:
+    """Expected events after adjusting the age-sex expected for practice covariates.
+
+    A GLM of observed events on standardised covariates with offset log(E_age-sex):
+    log μᵢ = log Eᵢ + β₀ + Σ βₖ xᵢₖ. The fitted μᵢ are the fully adjusted
+    expected events; O/μ is the adjusted ratio.
+
+    Parameters
+    ----------
+    covariates : tuple of str
+        Any of "imd" (IMD score), "rural" (rural practice) and "prop65" (% aged 65+;
+        for indicators without an age-sex breakdown).
+    family : {"poisson", "negative_binomial"}
+        Poisson GLM (statsmodels ``GLM``), or negative binomial with its dispersion
+        estimated by maximum likelihood (statsmodels ``NegativeBinomial``, NB2).
+
+    Returns
+    -------
+    (expected, coefficients)
+        Fitted μ per practice; and a table of rate ratios per standard deviation
+        of each covariate with 95% confidence intervals.
+
+    References
+    ----------
+    McCullagh P, Nelder JA (1989). Generalized Linear Models, 2nd ed. Chapman & Hall.
+    """
+    if family not in FAMILIES:
+        raise ParameterError(f"family must be one of {', '.join(FAMILIES)}; found {family!r}")
+    unknown = [c for c in covariates if c not in COVARIATES]
+    if unknown:
+        raise ParameterError(f"unknown covariate(s) {', '.join(unknown)}; expected some of {', '.join(COVARIATES)}")
+    columns = [COVARIATES[c] for c in covariates]
+    x = frame[columns].astype(float)
+    scale = x.std(ddof=0).replace(0, 1.0)
+    design = sm.add_constant((x - x.mean()) / scale, has_constant="add")
+    offset = np.log(frame["expected"].astype(float))
+    if family == "poisson":
+        fit = sm.GLM(frame["observed"].astype(float), design, family=sm.families.Poisson(), offset=offset).fit()
+        params, conf = fit.params, fit.conf_int()
+        mu = fit.fittedvalues
+    else:
+        fit = sm.NegativeBinomial(frame["observed"].astype(float), design, offset=offset).fit(disp=False, maxiter=200)
+        params, conf = fit.params.drop("alpha"), fit.conf_int().drop("alpha")
+        mu = np.exp(design @ params + offset)
+    coefficients = pd.DataFrame({"covariate": [c for c in covariates], "effect": "rate ratio",
+                                 "ratio_per_sd": np.exp(params[columns].to_numpy()),
+                                 "lower_95": np.exp(conf.loc[columns, 0].to_numpy()),
+                                 "upper_95": np.exp(conf.loc[columns, 1].to_numpy()),
+                                 "sd": scale.to_numpy()})
+    return pd.Series(np.asarray(mu, dtype=float), index=frame.index, name="adjusted_expected"), coefficients
+
+
+def _flag(significance: pd.Series) -> pd.Series:
+    return significance.map({"High (0.001)": "high", "Low (0.001)": "low"}).fillna("")
+
+
+@dataclass
+class VariationResult:
+    """The three views of every practice, the over-dispersion fit and the covariate effects."""
+
+    table: pd.DataFrame
+    fit: stats.Overdispersion
+    coefficients: pd.DataFrame
+    indicator: str
+    covariates: tuple[str, ...]
+    method: str
+    views: tuple[str, ...] = VIEWS
+
+
+def analyse_indicator(frame: pd.DataFrame, indicator: str, *, covariates: tuple[str, ...] = ("imd",),
+                      family: str = "poisson", method: str = "additive") -> VariationResult:
+    """Crude, age-sex standardised and fully adjusted views of one indicator for every practice.
+
+    Returns
+    -------
+    VariationResult
+        ``table``: practice_code, ccg_code, region, observed, list_size, crude_rate
+        (per 1,000), expected (age-sex), adjusted_expected, crude_ratio, isr, adjusted_ratio,
+        z_adjusted, adjusted limits, and the flags ``crude_flag``, ``age_sex_flag``,
+        ``adjusted_flag`` ("high", "low" or ""), each at 99.8%.
+
+    Notes
+    -----
+    Crude and age-sex flags: exact Poisson limits of the ratio at 99.8% (PHE's
+    funnel method, no over-dispersion). Adjusted flags: over-dispersion-adjusted
+    99.8% limits on the square-root scale (Spiegelhalter 2005; ``method`` as in
+    :func:`ccgtools.stats.overdispersion`).
+    """
+    observed = frame["observed"]
+    crude_expected = frame["list_size"] * observed.sum() / frame["list_size"].sum()
+    adjusted, coefficients = adjusted_expected(frame, covariates, family=family) if covariates else (
+        frame["expected"].rename("adjusted_expected"), pd.DataFrame(columns=["covariate", "effect", "ratio_per_sd",
+                                                                             "lower_95", "upper_95", "sd"]))
+    fit = stats.overdispersion(observed, adjusted, statistic="ratio", method=method)
+    table = frame[["practice_code", "ccg_code", "region", "observed", "list_size", "expected"]].assign(
+        crude_rate=1000 * observed / frame["list_size"], adjusted_expected=adjusted,
+        crude_ratio=observed / crude_expected, isr=observed / frame["expected"], adjusted_ratio=observed / adjusted,
+        z_adjusted=fit.units["z_adjusted"].to_numpy(), lower_99_8=fit.units["lower_99_8"].to_numpy(),
+        upper_99_8=fit.units["upper_99_8"].to_numpy(), lower_95=fit.units["lower_95"].to_numpy(),
+        upper_95=fit.units["upper_95"].to_numpy(),
+        crude_flag=_flag(stats.funnel_significance(observed, crude_expected, 1.0, statistic="ratio")),
+        age_sex_flag=_flag(stats.funnel_significance(observed, frame["expected"], 1.0, statistic="ratio")))
+    ratio = table["adjusted_ratio"]
+    table["adjusted_flag"] = np.select([ratio > table["upper_99_8"], ratio < table["lower_99_8"]], ["high", "low"], "")
+    return VariationResult(table, fit, coefficients, indicator, tuple(covariates), method)
+
+
+VIEW_NAMES = {"crude": "Crude rate", "age_sex": "Age-sex standardised",
+              "adjusted": "Fully adjusted (covariates and over-dispersion)"}
+
+
+def reclassification(table: pd.DataFrame, views: tuple[str, ...] = VIEWS) -> pd.DataFrame:
+    """How many practices each view flags (high, low, total), and how many are no longer flagged
+    once fully adjusted."""
+    rows = []
+    for view in views:
+        flags = table[f"{view}_flag"]
+        rows.append({"view": VIEW_NAMES[view], "flagged_high": int((flags == "high").sum()),
+                     "flagged_low": int((flags == "low").sum()), "flagged": int((flags != "").sum()),
+                     "no_longer_flagged_when_fully_adjusted": int(((flags != "") & (table["adjusted_flag"] == "")).sum())})
+    return pd.DataFrame(rows)
+
+
+def movers(table: pd.DataFrame, limit: int = 15) -> pd.DataFrame:
+    """Practices whose flag changes between the crude and the fully adjusted view, largest lists first."""
+    moved = table[table["crude_flag"] != table["adjusted_flag"]]
+    columns = ["practice_code", "ccg_code", "list_size", "crude_rate", "crude_flag", "isr", "age_sex_flag",
+               "adjusted_ratio", "adjusted_flag"]
+    return moved.sort_values("list_size", ascending=False)[columns].head(limit).reset_index(drop=True)
+
+
+def outliers_by_ccg(table: pd.DataFrame) -> pd.DataFrame:
+    """Practices still outside the adjusted 99.8% limits, with their CCG, sorted by CCG."""
+    flagged = table[table["adjusted_flag"] != ""]
+    return flagged.sort_values(["ccg_code", "adjusted_ratio"])[
+        ["ccg_code", "practice_code", "list_size", "observed", "adjusted_expected", "adjusted_ratio",
+         "adjusted_flag"]].reset_index(drop=True)
+
+
+def practice_profile(table: pd.DataFrame, frame: pd.DataFrame, practice_code: str | None) -> pd.DataFrame:
+    """One practice's numbers under each view, beside the median practice (empty when no code is given)."""
+    if not practice_code:
+        return pd.DataFrame(columns=["measure", "practice", "median practice"])
+    if practice_code not in set(table["practice_code"]):
+        raise ParameterError(f"practice {practice_code!r} is not in the data analysed")
+    row = table.set_index("practice_code").loc[practice_code]
+    attributes = frame.set_index("practice_code").loc[practice_code]
+    measures = [("Registered patients (or denominator)", row["list_size"], table["list_size"].median())]
+    for column, label in (("prop65", "% aged 65+"), ("imd_score", "IMD 2019 score")):
+        if column in frame and pd.notna(attributes.get(column)):
+            measures.append((label, attributes[column], frame[column].median()))
+    measures += [("Events", row["observed"], table["observed"].median()),
+                 ("Crude rate per 1,000", row["crude_rate"], table["crude_rate"].median())]
+    if table["isr"].notna().any():
+        measures.append(("Age-sex standardised ratio", row["isr"], table["isr"].median()))
+    measures.append(("Fully adjusted ratio", row["adjusted_ratio"], table["adjusted_ratio"].median()))
+    measures.append(("Flag: crude / age-sex / adjusted", " / ".join(row[f"{v}_flag"] or "none" for v in VIEWS), ""))
+    return pd.DataFrame(measures, columns=["measure", "practice", "median practice"]).astype(object)
+
+
+def headline(result: VariationResult, *, truth: pd.Series | None = None, label: str = "") -> list[str]:
+    """Plain-English findings: how many practices are unusual after fair adjustment, and how many a
+    crude league table would have flagged wrongly."""
+    table = result.table
+    crude = int((table["crude_flag"] != "").sum())
+    adjusted = int((table["adjusted_flag"] != "").sum())
+    both = int(((table["crude_flag"] != "") & (table["adjusted_flag"] != "")).sum())
+    name = label or result.indicator.replace("_", " ")
+    adjusted_for = [{"imd": "deprivation", "prop65": "% aged 65+", "rural": "rurality"}[c] for c in result.covariates]
+    if "age_sex" in result.views:
+        adjusted_for = ["age and sex", *adjusted_for]
+    sentences = [
+        f"{name[:1].upper() + name[1:]}: after adjusting for {', '.join(adjusted_for) or 'nothing'}"
+        f" and genuine variation between practices, {adjusted} of {len(table):,} practices are outside the "
+        "99.8% limits.",
+        f"A crude league table of rates would have flagged {crude} practices; {crude - both} of them are not "
+        "unusual once their patients are taken into account.",
+        f"Practices differ more than chance alone explains (over-dispersion φ = {result.fit.phi:.1f}); the "
+        f"limits were widened ({result.method} method, τ² = {result.fit.tau2:.4f} on the square-root scale).",
+    ]
+    for row in result.coefficients.itertuples():
+        if row.covariate == "imd":
+            what = "events" if row.effect == "rate ratio" else "odds"
+            sentences.append(f"Deprivation matters: each standard deviation of IMD score ({row.sd:.1f} points) goes "
+                             f"with {100 * (row.ratio_per_sd - 1):+.0f}% {what} (95% CI "
+                             f"{100 * (row.lower_95 - 1):+.0f}% to {100 * (row.upper_95 - 1):+.0f}%).")
+    if truth is not None:
+        sentences.append(detection_summary(table, truth))
+    return sentences
+
+
+def detection_rates(table: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
+    """Sensitivity and false-positive rate of each view against planted outliers (synthetic data only).
+
+    Parameters
+    ----------
+    truth : pandas.Series
+        Boolean, indexed by practice_code: True for a planted outlier.
+    """
+    planted = table["practice_code"].map(truth).fillna(False).astype(bool)
+    rows = []
+    for view in (v for v in VIEWS if (table[f"{v}_flag"] != "").any() or v == "adjusted"):
+        flagged = table[f"{view}_flag"] != ""
+        rows.append({"view": view, "planted": int(planted.sum()), "flagged": int(flagged.sum()),
+                     "true_positives": int((flagged & planted).sum()),
+                     "false_positives": int((flagged & ~planted).sum()),
+                     "sensitivity": (flagged & planted).sum() / max(planted.sum(), 1),
+                     "false_positive_rate": (flagged & ~planted).sum() / max((~planted).sum(), 1)})
+    return pd.DataFrame(rows)
+
+
+def detection_summary(table: pd.DataFrame, truth: pd.Series) -> str:
+    """One sentence comparing the views against the planted outliers of the synthetic data."""
+    rates = detection_rates(table, truth).set_index("view")
+    return (f"On this synthetic data the planted outliers are known: fully adjusted analysis found "
+            f"{rates.loc['adjusted', 'true_positives']} of {rates.loc['adjusted', 'planted']} "
+            f"(sensitivity {rates.loc['adjusted', 'sensitivity']:.0%}) with "
+            f"{rates.loc['adjusted', 'false_positives']} false alarms; the crude league table found "
+            f"{rates.loc['crude', 'true_positives']} with {rates.loc['crude', 'false_positives']} false alarms.")
+
+
+def funnel_chart(result: VariationResult, *, title: str) -> plots.Chart:
+    """Funnel plot of adjusted O/E against adjusted expected events."""
+    table = result.table.assign(denominator=result.table["adjusted_expected"], value=result.table["adjusted_ratio"],
+                                position=result.table["adjusted_flag"].map({"high": "above the limits",
+                                                                            "low": "below the limits"})
+                                .fillna("within limits"))
+    grid_points = np.geomspace(max(table["denominator"].min() * 0.8, 1.0), table["denominator"].max() * 1.25, 200)
+    limits = stats.adjusted_funnel_limits(grid_points, 1.0,
+                                          result.fit.tau2 if result.method == "additive" else 0.0,
+                                          statistic="ratio",
+                                          phi=result.fit.phi if result.method == "multiplicative" else 1.0)
+    return plots.funnel_chart(table, limits, target=1.0, title=title, xlabel="Expected events (fully adjusted)",
+                              ylabel="Observed / expected", label_column="practice_code",
+                              name=f"funnel_{result.indicator}", percent=False)
+
+
+def proportion_frame(indicator_data: pd.DataFrame, covariate_tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    """Join a Fingertips-style proportion indicator to practice covariates.
+
+    Parameters
+    ----------
+    indicator_data : pandas.DataFrame
+        From :func:`ccgtools.practice_io.load_fingertips`: area_code, parent_code,
+        count, denominator.
+    covariate_tables : list of DataFrame
+        Each with ``practice_code`` and covariate columns (``imd_score``, ``prop65``,
+        ``rurality``); joined in order, the first table's value kept.
+
+    Returns
+    -------
+    (frame, dropped)
+        Practices with a count, a denominator above 0 and every covariate; and how
+        many were dropped for lacking one of those.
+    """
+    frame = indicator_data.rename(columns={"area_code": "practice_code", "parent_code": "ccg_code",
+                                           "count": "observed"})
+    frame = frame[["practice_code", "ccg_code", "observed", "denominator"]].assign(region="England")
+    for table in covariate_tables:
+        new = [c for c in table.columns if c != "practice_code" and c not in frame.columns]
+        frame = frame.merge(table[["practice_code", *new]], on="practice_code", how="left")
+    if "rurality" in frame:
+        frame["rural"] = (frame["rurality"] == "Rural").astype(float).where(frame["rurality"].notna())
+    if (frame["observed"] > frame["denominator"]).any():
+        bad = frame.loc[frame["observed"] > frame["denominator"], "practice_code"].iloc[0]
+        raise DataError("count above denominator for a proportion", column="Count", value=bad,
+                        expected="a count no larger than its denominator")
+    return frame, len(frame)
+
+
+def analyse_proportion(frame: pd.DataFrame, indicator: str, *, covariates: tuple[str, ...] = ("imd",),
+                       method: str = "additive") -> tuple[VariationResult, int]:
+    """Crude and covariate-adjusted views of a proportion indicator without an age breakdown.
+
+    Crude: PHE's proportion funnel (Wilson closed form) at 99.8%, no over-dispersion.
+    Adjusted: a binomial GLM (logit link) of the proportion on the standardised
+    covariates gives each practice's expected count E = n·p̂; the ratio O/E is then
+    judged against over-dispersion-adjusted 99.8% limits on the square-root scale
+    (Spiegelhalter 2005), as for the age-sex standardised indicators.
+
+    Returns
+    -------
+    (result, dropped)
+        The :class:`VariationResult` (``views`` = crude and adjusted) and the number of
+        practices left out for a missing count, denominator or covariate.
+    """
+    unknown = [c for c in covariates if c not in COVARIATES]
+    if unknown:
+        raise ParameterError(f"unknown covariate(s) {', '.join(unknown)}; expected some of {', '.join(COVARIATES)}")
+    columns = [COVARIATES[c] for c in covariates]
+    usable = frame.dropna(subset=["observed", "denominator", *columns])
+    usable = usable[usable["denominator"] > 0].reset_index(drop=True)
+    dropped = len(frame) - len(usable)
+    x = usable[columns].astype(float)
+    scale = x.std(ddof=0).replace(0, 1.0)
+    design = sm.add_constant((x - x.mean()) / scale, has_constant="add")
+    outcome = np.column_stack([usable["observed"], usable["denominator"] - usable["observed"]])
+    fit = sm.GLM(outcome, design, family=sm.families.Binomial()).fit()
+    expected = usable["denominator"] * fit.fittedvalues
+    coefficients = pd.DataFrame({"covariate": list(covariates), "effect": "odds ratio",
+                                 "ratio_per_sd": np.exp(fit.params[columns].to_numpy()),
+                                 "lower_95": np.exp(fit.conf_int().loc[columns, 0].to_numpy()),
+                                 "upper_95": np.exp(fit.conf_int().loc[columns, 1].to_numpy()),
+                                 "sd": scale.to_numpy()})
+    od = stats.overdispersion(usable["observed"], expected, statistic="ratio", method=method)
+    table = usable[["practice_code", "ccg_code", "region", "observed"]].assign(
+        list_size=usable["denominator"], expected=usable["denominator"] * usable["observed"].sum()
+        / usable["denominator"].sum(), crude_rate=1000 * usable["observed"] / usable["denominator"],
+        adjusted_expected=expected, crude_ratio=usable["observed"] / (usable["denominator"] * usable["observed"].sum()
+                                                                       / usable["denominator"].sum()),
+        isr=np.nan, adjusted_ratio=usable["observed"] / expected, z_adjusted=od.units["z_adjusted"].to_numpy(),
+        lower_99_8=od.units["lower_99_8"].to_numpy(), upper_99_8=od.units["upper_99_8"].to_numpy(),
+        lower_95=od.units["lower_95"].to_numpy(), upper_95=od.units["upper_95"].to_numpy(),
+        crude_flag=_flag(stats.funnel_significance(usable["observed"], usable["denominator"],
+                                                   statistic="proportion")),
+        age_sex_flag="")
+    ratio = table["adjusted_ratio"]
+    table["adjusted_flag"] = np.select([ratio > table["upper_99_8"], ratio < table["lower_99_8"]], ["high", "low"], "")
+    return VariationResult(table, od, coefficients, indicator, tuple(covariates), method,
+                           views=("crude", "adjusted")), dropped
+
+
+MODES = ("age_sex_events", "fingertips_proportion")
+
+
+@dataclass
+class VariationBriefing:
+    """What the practice-variation notebook shows: inputs, result, and what was left out."""
+
+    frame: pd.DataFrame
+    result: VariationResult
+    truth: pd.Series | None
+    notes: list[str]
+
+
+def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...], family: str = "poisson",
+                        method: str = "additive", area: str | None = None, registrations_path=None,
+                        practices_path=None, events_path=None, reference_rates_path=None,
+                        ground_truth_path=None, fingertips_path=None, fingertips_period=None, imd_path=None,
+                        heec_path=None) -> VariationBriefing:
+    """Load the inputs for ``mode`` and run :func:`analyse_indicator` or :func:`analyse_proportion`.
+
+    ``age_sex_events``: registrations (quinary), practices, events and reference rates
+    (the bundled synthetic layout), with the ground truth when given.
+    ``fingertips_proportion``: a Fingertips proportion indicator for GP practices, with
+    IMD (a Fingertips IMD export) and optionally % aged 65+ and rurality (the HEEC table).
+    """
+    from . import practice_io
+
+    if mode not in MODES:
+        raise ParameterError(f"mode must be one of {', '.join(MODES)}; found {mode!r}")
+    notes: list[str] = []
+    if mode == "age_sex_events":
+        population = practice_io.load_quinary(registrations_path)
+        events = practice_io.load_events(events_path, registered=population.index)
+        frame = practice_frame(practice_io.load_practices(practices_path), population, events,
+                               practice_io.load_reference_rates(reference_rates_path), indicator, area=area)
+        result = analyse_indicator(frame, indicator, covariates=tuple(covariates), family=family, method=method)
+        truth = None
+        if ground_truth_path:
+            truth_table = pd.read_csv(ground_truth_path)
+            truth = truth_table[truth_table["indicator"] == indicator].set_index("practice_code")["planted_outlier"]
+        return VariationBriefing(frame, result, truth, notes)
+    data = practice_io.load_fingertips(fingertips_path, period=fingertips_period)
+    tables = []
+    if imd_path:
+        imd = practice_io.load_fingertips(imd_path)
+        tables.append(imd[["area_code", "value"]].rename(columns={"area_code": "practice_code", "value": "imd_score"}))
+    if heec_path:
+        tables.append(practice_io.load_heec(heec_path))
+    frame, _ = proportion_frame(data, tables)
+    result, dropped = analyse_proportion(frame, indicator, covariates=tuple(covariates), method=method)
+    if dropped:
+        notes.append(f"{dropped} of {len(frame):,} practices were left out: no count, no denominator, or no value "
+                     f"for a covariate ({', '.join(covariates)}).")
+    return VariationBriefing(frame, result, None, notes)
