@@ -17,6 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--only", action="append", metavar="NAME", help="render only this briefing (repeatable)")
     data = commands.add_parser("make-data", help="regenerate the bundled synthetic data with its seeds")
     data.add_argument("--seed", type=int, help="seed for the survey generator (others use their defaults)")
+    data.add_argument("--england", metavar="DIR", help="also write an England-sized practice set (6,500) into DIR")
     return parser
 
 
@@ -32,10 +33,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "make-data":
             from . import config
             from .nhs111_data import write_synthetic_nhs111
+            from .practice_data import write_synthetic_practices
             from .survey_data import write_synthetic_survey
 
             written = [write_synthetic_survey(seed=args.seed if args.seed is not None else config.SURVEY_SEED),
-                       *write_synthetic_nhs111(seed=config.NHS111_SEED)]
+                       *write_synthetic_nhs111(seed=config.NHS111_SEED), *write_synthetic_practices().values()]
+            if args.england:
+                written += write_synthetic_practices(args.england, n_practices=6_500, england=True).values()
             for path in written:
                 print(f"Wrote {path}")
             return 0
