@@ -24,6 +24,7 @@ import nbformat
 import papermill
 
 from . import __version__, config
+from .disclosure import DEFAULT_RULE
 from .errors import ConfigError
 from .render import Provenance, notebook_to_html, published_tables, sha256_of, stylesheet
 
@@ -40,7 +41,7 @@ class Briefing:
     parameters: dict = field(default_factory=dict)
     description: str = ""
     requires: tuple[Path, ...] = ()
-    disclosure: str = config.DEFAULT_DISCLOSURE_RULE
+    disclosure: str = ""
 
     def missing_requirements(self) -> list[Path]:
         """Files this briefing needs that are not on this machine (e.g. ../shared/real-data/)."""
@@ -104,7 +105,7 @@ def load_build_config(path: str | Path | None = None) -> list[Briefing]:
                                   parameters=dict(entry.get("parameters", {})),
                                   description=entry.get("description", ""),
                                   requires=tuple(config.resolve_path(r, config.PROJECT_ROOT) for r in requires),
-                                  disclosure=entry.get("disclosure", config.DEFAULT_DISCLOSURE_RULE)))
+                                  disclosure=entry.get("disclosure", "")))
     return briefings
 
 
@@ -193,7 +194,8 @@ def render_briefing(briefing: Briefing, reports_dir: Path, *, kernel_name: str =
         provenance = Provenance(title=briefing.title, notebook=str(briefing.notebook.relative_to(config.PROJECT_ROOT)
                                                                     if briefing.notebook.is_relative_to(config.PROJECT_ROOT)
                                                                     else briefing.notebook),
-                                parameters=parameters, data_files=inputs, disclosure_rule=briefing.disclosure)
+                                parameters=parameters, data_files=inputs,
+                                disclosure_rule=briefing.disclosure or DEFAULT_RULE.describe())
         (staging / f"{briefing.name}.html").write_text(notebook_to_html(notebook, provenance), encoding="utf-8")
     except Exception as exc:  # one briefing's failure must not stop the build
         _keep_failed_notebook(executed, reports_dir, briefing.name)

@@ -39,10 +39,6 @@ KERNEL_NAME = "python3"
 #: than this many responses are not published (GP Patient Survey rule).
 SURVEY_MIN_RESPONSES = 10
 
-#: What a briefing's footer says about disclosure control unless its build entry says otherwise.
-DEFAULT_DISCLOSURE_RULE = ("Counts of 1 to 7 below national level are shown as * (the HES/ECDS rule) and "
-                           f"survey results based on fewer than {SURVEY_MIN_RESPONSES} responses are suppressed.")
-
 
 def resolve_path(path: str | Path | None, default: Path) -> Path:
     """Return ``path`` as an absolute Path, or ``default`` when it is None or empty.

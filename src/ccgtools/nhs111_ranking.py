@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import plots, stats
+from . import disclosure, plots, stats
 from .errors import ParameterError
 from .nhs111 import Indicator, aggregate
 
@@ -88,7 +88,7 @@ def kpi_funnel(totals: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame
         numerator=numerator, denominator=denominator, value=value, z_adjusted=units["z_adjusted"].to_numpy(),
         lower_95=units["lower_95"].to_numpy(), upper_95=units["upper_95"].to_numpy(),
         lower_99_8=units["lower_99_8"].to_numpy(), upper_99_8=units["upper_99_8"].to_numpy(), position=position)
-    return table, fit
+    return disclosure.suppress_small_counts(table, ["numerator", "denominator"], dependent=["value", "z_adjusted"]), fit
 
 
 def kpi_ranks(totals: pd.DataFrame, indicator: Indicator, *, n_simulations: int = 10_000, seed: int = 2013,
@@ -375,7 +375,8 @@ def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
             "rank_interval": ranks["rank_lower"].astype("Int64").astype(str) + " to "
             + ranks["rank_upper"].astype("Int64").astype(str),
             "prob_bottom_fifth": ranks["prob_bottom"]}).reset_index())
-    return pd.concat(parts, ignore_index=True).sort_values(["kpi", "median_rank"], ignore_index=True)
+    table = pd.concat(parts, ignore_index=True).sort_values(["kpi", "median_rank"], ignore_index=True)
+    return disclosure.suppress_small_counts(table, ["calls"], dependent=["percent", "lower", "upper"])
 
 
 def national_table(activity: pd.DataFrame, indicators: dict[str, Indicator], *, frequency: str = "D") -> pd.DataFrame:

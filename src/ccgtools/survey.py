@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _scipy_stats
 
-from . import config
+from . import config, disclosure
 from .errors import DataError, ParameterError
 from .io import check_allowed_values, check_unique, read_csv_checked, to_counts
 from .stats import proportion_ci
@@ -222,19 +222,19 @@ def question_summary(
     answered = pd.Series([int(responses[q.column].notna().sum()) for q in items])
     proportion, lower, upper = proportion_ci(numerator, answered, confidence,
                                              population_size=population_size)
-    suppressed = answered < min_responses
     table = pd.DataFrame({
         "question": [q.column for q in items],
         "question_text": [q.text for q in items],
         "finding": [q.finding for q in items],
-        "numerator": numerator.astype("Int64").mask(suppressed),
-        "answered": answered,
+        "numerator": numerator.astype("Int64"),
+        "answered": answered.astype("Int64"),
         "not_answered": len(responses) - answered,
-        "percent": (100 * proportion).mask(suppressed),
-        "lower": (100 * lower).mask(suppressed),
-        "upper": (100 * upper).mask(suppressed),
-        "suppressed": suppressed,
+        "percent": 100 * proportion,
+        "lower": 100 * lower,
+        "upper": 100 * upper,
     })
+    table = disclosure.suppress_small_bases(table, "answered", dependent=["numerator", "percent", "lower", "upper"],
+                                            rule=disclosure.DisclosureRule(min_base=min_responses))
     table.attrs["confidence"] = confidence
     table.attrs["population_size"] = population_size
     return table
@@ -277,7 +277,10 @@ def group_breakdown(
     """Headline percentage of each question within each group.
 
     Groups where fewer than ``min_responses`` answered the question are
-    suppressed: their counts and percentages are NaN and ``suppressed`` is True.
+    suppressed (counts and percentages missing, ``suppressed`` True); then, as the
+    groups of a question add up to its published total, a question with a single
+    suppressed group has its next-smallest group suppressed too
+    (:mod:`ccgtools.disclosure`).
 
     Returns
     -------
@@ -289,15 +292,17 @@ def group_breakdown(
     parts = []
     for label in GROUPINGS[group_by]:
         subset = responses[groups == label]
-        summary = question_summary(subset, columns, confidence=confidence, min_responses=min_responses)
+        summary = question_summary(subset, columns, confidence=confidence, min_responses=1)
         parts.append(summary.assign(group=label))
     table = pd.concat(parts, ignore_index=True)
-    table = table[["question", "finding", "group", "numerator", "answered", "percent", "lower",
-                   "upper", "suppressed"]]
-    table["numerator"] = table["numerator"].astype("Int64").mask(table["suppressed"])
-    table["answered"] = table["answered"].astype("Int64").mask(table["suppressed"])
-    return table.sort_values(["question", "group"], key=_question_then_group_order(group_by),
-                             ignore_index=True)
+    table = table[["question", "finding", "group", "numerator", "answered", "percent", "lower", "upper"]]
+    table = table.assign(group_size=table["answered"].astype(float))
+    rule = disclosure.DisclosureRule(min_base=min_responses)
+    hidden = ["answered", "numerator", "percent", "lower", "upper"]
+    table = disclosure.suppress_small_bases(table, "answered", dependent=hidden[1:], rule=rule)
+    table = disclosure.secondary_suppression(table, within=["question"], size_column="group_size", columns=hidden)
+    return table.drop(columns="group_size").sort_values(["question", "group"],
+                                                         key=_question_then_group_order(group_by), ignore_index=True)
 
 
 def _question_then_group_order(group_by: str):

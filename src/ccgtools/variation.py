@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from . import plots, stats
+from . import disclosure, plots, stats
 from .errors import DataError, ParameterError
 
 COVARIATES = {"imd": "imd_score", "rural": "rural", "prop65": "prop65"}
@@ -176,7 +176,20 @@ def analyse_indicator(frame: pd.DataFrame, indicator: str, *, covariates: tuple[
         age_sex_flag=_flag(stats.funnel_significance(observed, frame["expected"], 1.0, statistic="ratio")))
     ratio = table["adjusted_ratio"]
     table["adjusted_flag"] = np.select([ratio > table["upper_99_8"], ratio < table["lower_99_8"]], ["high", "low"], "")
-    return VariationResult(table, fit, coefficients, indicator, tuple(covariates), method)
+    return VariationResult(publishable(table), fit, coefficients, indicator, tuple(covariates), method)
+
+
+#: Columns from which a practice's event count could be worked out.
+DERIVED_FROM_COUNT = ("crude_rate", "crude_ratio", "isr", "adjusted_ratio", "z_adjusted")
+
+
+def publishable(table: pd.DataFrame) -> pd.DataFrame:
+    """The practice table with small event counts (and what derives from them) suppressed.
+
+    Statistics (φ, τ², flags) are computed on the full data before this; only the
+    published numbers are blanked (:mod:`ccgtools.disclosure`).
+    """
+    return disclosure.suppress_small_counts(table, ["observed"], dependent=list(DERIVED_FROM_COUNT))
 
 
 VIEW_NAMES = {"crude": "Crude rate", "age_sex": "Age-sex standardised",
@@ -294,8 +307,8 @@ def detection_summary(table: pd.DataFrame, truth: pd.Series) -> str:
 
 
 def funnel_chart(result: VariationResult, *, title: str) -> plots.Chart:
-    """Funnel plot of adjusted O/E against adjusted expected events."""
-    table = result.table.assign(denominator=result.table["adjusted_expected"], value=result.table["adjusted_ratio"],
+    """Funnel plot of adjusted O/E against adjusted expected events (suppressed practices are not drawn)."""
+    table = result.table[~result.table["suppressed"]].assign(denominator=result.table["adjusted_expected"], value=result.table["adjusted_ratio"],
                                 position=result.table["adjusted_flag"].map({"high": "above the limits",
                                                                             "low": "below the limits"})
                                 .fillna("within limits"))
@@ -390,7 +403,7 @@ def analyse_proportion(frame: pd.DataFrame, indicator: str, *, covariates: tuple
         age_sex_flag="")
     ratio = table["adjusted_ratio"]
     table["adjusted_flag"] = np.select([ratio > table["upper_99_8"], ratio < table["lower_99_8"]], ["high", "low"], "")
-    return VariationResult(table, od, coefficients, indicator, tuple(covariates), method,
+    return VariationResult(publishable(table), od, coefficients, indicator, tuple(covariates), method,
                            views=("crude", "adjusted")), dropped
 
 
