@@ -191,7 +191,7 @@ def render_briefing(briefing: Briefing, reports_dir: Path, *, kernel_name: str =
         tables = published_tables(notebook)
         for table_name, csv_text in tables.items():
             (staging / briefing.name / f"{table_name}.csv").write_text(csv_text, encoding="utf-8")
-        provenance = Provenance(title=briefing.title, notebook=str(briefing.notebook.relative_to(config.PROJECT_ROOT)
+        provenance = Provenance(title=briefing.title, name=briefing.name, notebook=str(briefing.notebook.relative_to(config.PROJECT_ROOT)
                                                                     if briefing.notebook.is_relative_to(config.PROJECT_ROOT)
                                                                     else briefing.notebook),
                                 parameters=parameters, data_files=inputs,

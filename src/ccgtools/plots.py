@@ -67,14 +67,15 @@ def likert_diverging_bars(distribution: pd.DataFrame, *, title: str | None = Non
     labels = [f"{q}\n(n = {n:,})" for q, n in zip(_wrap_all(distribution.index, 48), distribution["answered"])]
     fig, ax = plt.subplots(figsize=(9, 1.1 + 1.0 * len(values)))
     left = -negative.to_numpy()
-    for colour, category in zip(LIKERT_COLOURS, categories):
+    hatches = ("///", "..", "", "", "xx")  # the extremes are also patterned: meaning not by colour alone
+    for colour, hatch, category in zip(LIKERT_COLOURS, hatches, categories):
         width = values[category].to_numpy()
-        bars = ax.barh(labels, width, left=left, color=colour, edgecolor="white", label=category)
+        bars = ax.barh(labels, width, left=left, color=colour, edgecolor="white", hatch=hatch, label=category)
         for bar, share in zip(bars, width):
             if share >= 6:
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2,
-                        f"{share:.0f}%", ha="center", va="center", fontsize=9,
-                        color="white" if colour in (LIKERT_COLOURS[0], LIKERT_COLOURS[4]) else "#212B32")
+                        f"{share:.0f}%", ha="center", va="center", fontsize=9, color="#212B32",
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
         left = left + width
     ax.axvline(0, color=NHS_DARK_GREY, linewidth=1)
     ax.set_xlim(-100, 100)

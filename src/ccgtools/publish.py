@@ -23,6 +23,7 @@ from markupsafe import escape
 from .plots import Chart
 
 TABLE_MIMETYPE = "application/vnd.ccgtools.table+json"
+FACTS_MIMETYPE = "application/vnd.ccgtools.facts+json"
 SUPPRESSED_MARK = "*"
 
 _REDACTIONS = (
@@ -107,10 +108,14 @@ def table_html(table: pd.DataFrame, caption: str) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
-def show_title(title: str, lede: str = "") -> None:
-    """Display the briefing's one top-level heading and an introductory sentence."""
+def show_title(title: str, lede: str = "", *, geography: str = "", period: str = "") -> None:
+    """Display the briefing's one top-level heading and an introductory sentence.
+
+    ``geography`` and ``period`` are also passed to the page header of the published briefing.
+    """
     html = f"<h1>{escape(title)}</h1>" + (f'<p class="ccg-lede">{escape(lede)}</p>' if lede else "")
-    display({"text/html": html, "text/plain": title}, raw=True)
+    display({"text/html": html, "text/plain": title,
+             FACTS_MIMETYPE: {"title": title, "geography": geography, "period": period}}, raw=True)
 
 
 def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFrame | None = None,
@@ -124,7 +129,8 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
         display({"text/html": f"<p>{escape(empty_message)}</p>", "text/plain": empty_message}, raw=True)
         return
     data = table if csv is None else csv
-    html = table_html(table, caption)
+    html = table_html(table, caption).replace('<div class="ccg-table-wrap">',
+                                              f'<div class="ccg-table-wrap" data-table-name="{escape(name)}">', 1)
     if collapsed:
         html = (f'<details class="ccg-details"><summary>{escape(caption)} ({len(table):,} rows)</summary>'
                 f"{html}</details>")

@@ -14,11 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import nbformat
+from bs4 import BeautifulSoup
+from markupsafe import escape
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from . import __version__
-from .publish import TABLE_MIMETYPE
+from .publish import FACTS_MIMETYPE, TABLE_MIMETYPE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 #: Cells with this tag (e.g. a guide for researchers) appear in JupyterLab but not in the briefing.
@@ -40,6 +42,7 @@ class Provenance:
     """What the footer of a briefing states about how it was made."""
 
     title: str
+    name: str
     notebook: str
     parameters: dict
     data_files: list[dict] = field(default_factory=list)
@@ -78,10 +81,52 @@ def _exporter() -> HTMLExporter:
 
 
 def notebook_to_html(notebook: nbformat.NotebookNode, provenance: Provenance) -> str:
-    """Render an executed notebook as a briefing page (no code, footer with provenance)."""
-    resources = {"ccgtools": {**provenance.__dict__, "css": stylesheet()}}
+    """Render an executed notebook as a briefing page.
+
+    No code; a header with the title, geography and data period (from
+    :func:`ccgtools.publish.show_title`); a table of contents from the section
+    headings; a CSV download link under every published table; the provenance footer.
+    """
+    resources = {"ccgtools": {**provenance.__dict__, "css": stylesheet(), "facts": briefing_facts(notebook)}}
     html, _ = _exporter().from_notebook_node(notebook, resources=resources)
-    return html
+    return _finish_page(html, provenance.name)
+
+
+def briefing_facts(notebook: nbformat.NotebookNode) -> dict:
+    """Title, geography and period the notebook declared with ``publish.show_title`` (empty if none)."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            facts = output.get("data", {}).get(FACTS_MIMETYPE)
+            if facts:
+                return dict(facts)
+    return {}
+
+
+def _finish_page(html: str, name: str) -> str:
+    """Add the contents list and the CSV links to a rendered page."""
+    page = BeautifulSoup(html, "html.parser")
+    main = page.find("main")
+    headings = main.find_all("h2") if main else []
+    for number, heading in enumerate(headings, start=1):
+        if not heading.get("id"):
+            heading["id"] = f"section-{number}"
+        for anchor in heading.find_all("a", class_="anchor-link"):
+            anchor.decompose()
+    title = main.find("h1") if main else None
+    if title is not None and len(headings) > 1:
+        items = "".join(f'<li><a href="#{escape(h["id"])}">{escape(h.get_text(" ", strip=True))}</a></li>'
+                        for h in headings)
+        contents = BeautifulSoup(f'<nav class="ccg-contents" aria-label="Contents"><p class="ccg-contents-title">'
+                                 f"Contents</p><ol>{items}</ol></nav>", "html.parser")
+        anchor = title.find_next_sibling("p", class_="ccg-lede") or title
+        anchor.insert_after(contents)
+    for wrap in page.find_all("div", class_="ccg-table-wrap"):
+        table_name = wrap.get("data-table-name")
+        if table_name:
+            link = BeautifulSoup(f'<p class="ccg-download"><a href="{escape(name)}/{escape(table_name)}.csv" '
+                                 f'download>Download this table as CSV</a></p>', "html.parser")
+            wrap.insert_after(link)
+    return str(page)
 
 
 def published_tables(notebook: nbformat.NotebookNode) -> dict[str, str]:
