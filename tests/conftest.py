@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ccgtools import config
+from ccgtools import build, config
 from ccgtools.survey_data import make_synthetic_survey
 
 SHARED = config.SHARED_DIR
@@ -40,3 +40,11 @@ def write_csv(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The project's own build config rendered once into a temporary reports folder: (folder, outcomes)."""
+    reports = tmp_path_factory.mktemp("reports")
+    outcomes = build.build(reports_dir=reports, log=lambda line: None)
+    return reports, outcomes

@@ -37,14 +37,6 @@ def _inspect(html: str) -> _ResourceFinder:
     return finder
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The project's own build config rendered into a temporary reports folder."""
-    reports = tmp_path_factory.mktemp("reports")
-    outcomes = build.build(reports_dir=reports, log=lambda line: None)
-    return reports, outcomes
-
-
 def test_every_configured_briefing_publishes(site):
     reports, outcomes = site
     built = [o for o in outcomes if o.status != "skipped"]

@@ -246,11 +246,11 @@ def headline(values: dict[str, pd.DataFrame], flagged: pd.DataFrame, funnels: di
                          "credibly worse than the rest once genuine variation between contracts is allowed for.")
     else:
         sentences.append("Credibly worse than the rest, outside the adjusted 99.8% funnel limits: "
-                         + _contracts_with_kpis(outside) + ".")
+                         + _contracts_with_kpis(outside, len(indicators)) + ".")
     if not bottom_only.empty:
         sentences.append("Reliably near the bottom of the league table (high probability of the bottom fifth) but "
-                         "within the adjusted limits, so the gap may be small: " + _contracts_with_kpis(bottom_only)
-                         + ".")
+                         "within the adjusted limits, so the gap may be small: "
+                         + _contracts_with_kpis(bottom_only, len(indicators)) + ".")
     for key in indicators:
         fit = fits[key]
         if fit.phi > 1:
@@ -264,9 +264,16 @@ def headline(values: dict[str, pd.DataFrame], flagged: pd.DataFrame, funnels: di
     return sentences
 
 
-def _contracts_with_kpis(flagged: pd.DataFrame) -> str:
-    kpis = flagged.groupby("contract_name", sort=False)["kpi"].agg(", ".join)
-    return "; ".join(f"{name} ({names.lower()})" for name, names in kpis.items())
+def _contracts_with_kpis(flagged: pd.DataFrame, all_kpis: int) -> str:
+    """Contracts grouped by the KPIs they are flagged on: "A, B (all 3 KPIs); C (calls answered …)"."""
+    kpis = flagged.groupby("contract_name", sort=False)["kpi"].agg(lambda k: ", ".join(k).lower())
+    counts = flagged.groupby("contract_name", sort=False)["kpi"].size()
+    label = kpis.where(counts < all_kpis, f"all {all_kpis} KPIs" if all_kpis > 1 else kpis)
+    parts = []
+    for kpi_text, names in label.groupby(label, sort=False):
+        contracts = list(names.index)
+        parts.append(f"{', '.join(contracts)} ({kpi_text})")
+    return "; ".join(parts)
 
 
 def indicators_label(key: str) -> str:

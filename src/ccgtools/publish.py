@@ -104,7 +104,8 @@ def table_html(table: pd.DataFrame, caption: str) -> str:
                          for v in row) + "</tr>"
         for row in table.itertuples(index=False)
     )
-    return (f'<div class="ccg-table-wrap"><table class="ccg-table"><caption>{escape(caption)}</caption>'
+    return (f'<div class="ccg-table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}">'
+            f'<table class="ccg-table"><caption>{escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
@@ -129,8 +130,8 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
         display({"text/html": f"<p>{escape(empty_message)}</p>", "text/plain": empty_message}, raw=True)
         return
     data = table if csv is None else csv
-    html = table_html(table, caption).replace('<div class="ccg-table-wrap">',
-                                              f'<div class="ccg-table-wrap" data-table-name="{escape(name)}">', 1)
+    html = table_html(table, caption).replace('<div class="ccg-table-wrap"',
+                                              f'<div class="ccg-table-wrap" data-table-name="{escape(name)}"', 1)
     if collapsed:
         html = (f'<details class="ccg-details"><summary>{escape(caption)} ({len(table):,} rows)</summary>'
                 f"{html}</details>")
