@@ -5,8 +5,9 @@ import json
 import pytest
 
 from ccgtools import cli, config
-from ccgtools.build import Briefing, describe_failure, effective_parameters, load_build_config
+from ccgtools.buildconfig import Briefing, effective_parameters, load_build_config
 from ccgtools.errors import ConfigError
+from ccgtools.execute import describe_failure
 
 SURVEY_NOTEBOOK = "notebooks/survey_commissioning_support.ipynb"
 
@@ -67,7 +68,7 @@ def test_describe_failure_of_ordinary_exception():
 # --- end to end: a failing briefing keeps the last good page; the others still build ---
 
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory, write_bad_survey=None):
+def two_builds(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
     reports = root / "reports"
     bad = root / "bad_survey.csv"
@@ -155,3 +156,110 @@ requires = ["{tmp_path / 'absent.csv'}"]
     manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text())
     assert manifest["briefings"]["needs_real_data"]["status"] == "skipped"
     assert "Not built here" in (tmp_path / "reports" / "index.html").read_text()
+
+
+# --- scheduled builds: incremental, reproducible, light when nothing changed, Dask ---
+
+def _one_survey(tmp_path, data_path=None, name="one"):
+    parameters = f'parameters = {{ data_path = "{data_path}" }}\n' if data_path else ""
+    return _config(tmp_path, f'[[briefing]]\nname = "{name}"\ntitle = "One"\nnotebook = "{SURVEY_NOTEBOOK}"\n'
+                             + parameters, f"{name}.toml")
+
+
+@pytest.fixture(scope="module")
+def incremental(tmp_path_factory):
+    root = tmp_path_factory.mktemp("incremental")
+    data = root / "survey.csv"
+    data.write_text(config.SURVEY_DATA.read_text())
+    toml = _one_survey(root, data)
+    reports = root / "reports"
+    from ccgtools.build import build
+
+    quiet = {"log": lambda line: None}
+    first = build(toml, reports, **quiet)
+    page = (reports / "one.html").read_bytes()
+    second = build(toml, reports, **quiet)
+    forced = build(toml, reports, force=True, **quiet)
+    forced_page = (reports / "one.html").read_bytes()
+    data.write_text(data.read_text().replace("R001,", "R001X,"))
+    changed = build(toml, reports, **quiet)
+    return {"first": first, "second": second, "forced": forced, "changed": changed, "page": page,
+            "forced_page": forced_page, "reports": reports, "toml": toml}
+
+
+@pytest.mark.e2e
+def test_unchanged_briefing_is_reused_and_force_rebuilds(incremental):
+    assert [o.status for o in incremental["first"]] == ["ok"]
+    assert [o.status for o in incremental["second"]] == ["reused"]
+    assert [o.status for o in incremental["forced"]] == ["ok"]
+    assert [o.status for o in incremental["changed"]] == ["ok"]  # the data file's content changed
+
+
+@pytest.mark.e2e
+def test_same_inputs_give_byte_identical_html_and_csv(incremental, tmp_path):
+    from ccgtools.build import build
+
+    assert incremental["page"] == incremental["forced_page"]
+    other = tmp_path / "elsewhere"
+    build(incremental["toml"], other, log=lambda line: None)
+    # The data changed after the forced build, so compare this fresh build with the latest one.
+    latest = incremental["reports"]
+    assert (other / "one.html").read_bytes() == (latest / "one.html").read_bytes()
+    for csv in (latest / "one").glob("*.csv"):
+        assert (other / "one" / csv.name).read_bytes() == csv.read_bytes(), csv.name
+    assert (other / "one" / "one.ipynb").read_bytes() == (latest / "one" / "one.ipynb").read_bytes()
+
+
+@pytest.mark.e2e
+def test_manifest_records_inputs_parameters_versions_and_log(incremental):
+    reports = incremental["reports"]
+    entry = json.loads((reports / "manifest.json").read_text())["briefings"]["one"]
+    assert entry["status"] == "ok" and len(entry["key"]) == 64
+    assert entry["inputs"][0]["sha256"] and entry["parameters"]["group_by"] == "cluster"
+    assert {"python", "ccgtools", "pandas", "papermill", "nbconvert"} <= set(entry["versions"])
+    log = (reports / "build.log").read_text()
+    assert "Built 1, reused 0, failed 0, skipped 0" in log
+
+
+@pytest.mark.e2e
+def test_no_change_rebuild_does_not_import_pandas(incremental):
+    script = ("import sys; from ccgtools.cli import main; status = main(['build', '--config', sys.argv[1], "
+              "'--reports', sys.argv[2]]); print('PANDAS' if 'pandas' in sys.modules else 'NO PANDAS'); "
+              "sys.exit(status)")
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", script, str(incremental["toml"]), str(incremental["reports"])],
+                            capture_output=True, text=True, check=True)
+    assert "reused 1" in result.stdout and "NO PANDAS" in result.stdout
+
+
+def test_list_prints_the_plan(tmp_path, capsys):
+    toml = _one_survey(tmp_path)
+    assert cli.main(["build", "--config", str(toml), "--reports", str(tmp_path / "r"), "--list"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("one") and "build" in out and "survey_commissioning_support.ipynb (defaults)" in out
+
+
+def test_invalid_briefing_fails_alone_with_its_reason(tmp_path, capsys):
+    toml = _config(tmp_path, f"""
+[[briefing]]
+name = "bad"
+title = "Bad"
+notebook = "{SURVEY_NOTEBOOK}"
+parameters = {{ grop_by = "cluster" }}
+""")
+    assert cli.main(["build", "--config", str(toml), "--reports", str(tmp_path / "r")]) == 1
+    assert "unknown parameter(s) grop_by" in capsys.readouterr().out
+
+
+@pytest.mark.e2e
+def test_runs_on_a_dask_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from ccgtools.build import build
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        outcomes = build(_one_survey(tmp_path), tmp_path / "reports", dask_scheduler=cluster.scheduler_address,
+                         log=lambda line: None)
+    assert [o.status for o in outcomes] == ["ok"]
+    assert (tmp_path / "reports" / "one.html").is_file() and (tmp_path / "reports" / "index.html").is_file()

@@ -73,3 +73,9 @@ def test_show_comments_redacts_then_escapes(monkeypatch):
     publish.show_comments(["<script>alert('x')</script> call 0113 496 0000"])
     html = shown[0]["text/html"]
     assert "<script>" not in html and "&lt;script&gt;" in html and "0113" not in html
+
+
+def test_p_values_get_three_places_and_tiny_ones_a_bound():
+    table = pd.DataFrame({"p": [0.04567, 0.0000123, 0.5]})
+    shown = publish.readable_table(table, {"p": "p-value"}, decimals={"p": 3})
+    assert shown["p-value"].tolist() == ["0.046", "<0.001", "0.500"]

@@ -131,8 +131,53 @@ def practice_variation_england() -> tuple[float, int]:
     return best_time(analyse, repeats=3), population.shape[1]
 
 
+def _timed_command(arguments: list[str], **options) -> float:
+    import subprocess
+
+    started = time.perf_counter()
+    subprocess.run(arguments, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **options)
+    return time.perf_counter() - started
+
+
+def build_benchmarks() -> list[tuple[str, float]]:
+    """Whole-site builds: cold with 1 and 2 workers, a no-change rebuild, and the naive CLI loop."""
+    import json
+    import shutil
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from . import config
+    from .buildconfig import effective_parameters, load_build_config
+
+    bin_dir = Path(sys.executable).parent
+    ccgtools_cli = [sys.executable, "-m", "ccgtools.cli"]
+    briefings = [b for b in load_build_config() if not b.missing_requirements()]
+    results = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for jobs in (1, 2):
+            reports = Path(scratch) / f"jobs{jobs}"
+            seconds = _timed_command([*ccgtools_cli, "build", "--reports", str(reports), "--jobs", str(jobs)])
+            results.append((f"cold full build, {len(briefings)} briefings, --jobs {jobs}", seconds))
+        seconds = _timed_command([*ccgtools_cli, "build", "--reports", str(Path(scratch) / "jobs2")])
+        results.append(("rebuild with nothing changed", seconds))
+        naive_dir = Path(scratch) / "naive"
+        naive_dir.mkdir()
+        started = time.perf_counter()
+        for briefing in briefings:
+            executed = naive_dir / f"{briefing.name}.ipynb"
+            _timed_command([str(bin_dir / "papermill"), str(briefing.notebook), str(executed), "-k", config.KERNEL_NAME,
+                            "-y", json.dumps(effective_parameters(briefing) | briefing.parameters),
+                            "--cwd", str(config.PROJECT_ROOT)])
+            _timed_command([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
+        results.append((f"naive: papermill CLI then jupyter nbconvert CLI, {len(briefings)} briefings",
+                        time.perf_counter() - started))
+        shutil.rmtree(naive_dir, ignore_errors=True)
+    return results
+
+
 def main() -> None:
-    """Print the benchmark table."""
+    """Print the benchmark tables."""
     population, rates, observed = _synthetic_inputs()
     expected_one = stats.expected_events(population, rates.iloc[:, 0])[rates.columns[0]]
     observed_one = observed.iloc[:, 0]
@@ -157,6 +202,12 @@ def main() -> None:
     seconds, bands = practice_variation_england()
     print(f"{'practice variation analysis, 6,500 practices x ' + str(bands) + ' bands x 4 indicators':<72} "
           f"{seconds:>11.4f} {'(target < 2 s)':>19}")
+    print()
+    builds = build_benchmarks()
+    naive = builds[-1][1]
+    print(f"{'site build':<72} {'seconds':>11} {'vs naive':>9}")
+    for name, seconds in builds:
+        print(f"{name:<72} {seconds:>11.2f} {naive / seconds:>8.1f}x")
 
 
 if __name__ == "__main__":

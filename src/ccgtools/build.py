@@ -1,51 +1,48 @@
-"""``ccgtools build``: execute every briefing with papermill and publish it atomically.
+"""``ccgtools build``: plan, execute (in parallel, or on a Dask cluster) and publish briefings atomically.
 
-A build config (``briefings.toml``) lists briefings: a notebook, the parameters
-to run it with, an output name and a title. For each, the notebook is executed
-into a staging folder, rendered to HTML without code, its tables written as
-CSV, and only then moved into ``reports/``. A briefing that fails leaves the
-last good version in place; the index marks it failed with the cell and the
-error, the other briefings are still built, and the exit status is non-zero.
+1. **Plan** (light, no scientific imports): expand the build config's sweeps, check
+   each briefing's parameters against its notebook, hash its inputs, and compare the
+   cache key (notebook, parameters, input data, ccgtools' code) with the manifest:
+   unchanged briefings are reused, so a rebuild with nothing changed takes well
+   under a second.
+2. **Execute** what changed with :func:`ccgtools.execute.execute_and_render`:
+   serially, in a pool of ``--jobs`` processes, or as tasks on a Dask cluster.
+3. **Publish** each result atomically as it arrives: staged, then moved into place;
+   a failure keeps the last good page, marked out of date in the index with the
+   cell and the error. The index and manifest are written last, atomically.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shutil
+import sys
 import time
-import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import jinja2
-import nbformat
-import papermill
-
 from . import __version__, config
-from .disclosure import DEFAULT_RULE
+from .buildconfig import (Briefing, cache_key, code_fingerprint, effective_parameters, input_files,
+                          load_build_config)
 from .errors import ConfigError
-from .render import Provenance, notebook_to_html, published_tables, sha256_of, stylesheet
 
-_BRIEFING_KEYS = {"name", "title", "notebook", "parameters", "description", "requires", "disclosure"}
+VERSIONED = ("python", "ccgtools", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
+             "papermill", "nbconvert", "nbclient", "ipykernel")
 
 
-@dataclass(frozen=True)
-class Briefing:
-    """One briefing to render: a notebook with a parameter set and an output name."""
+@dataclass
+class Task:
+    """One briefing in the plan: what to do with it and why."""
 
-    name: str
-    title: str
-    notebook: Path
+    briefing: Briefing
+    action: str  # "build", "reuse", "skip" or "invalid"
+    reason: str = ""
     parameters: dict = field(default_factory=dict)
-    description: str = ""
-    requires: tuple[Path, ...] = ()
-    disclosure: str = ""
-
-    def missing_requirements(self) -> list[Path]:
-        """Files this briefing needs that are not on this machine (e.g. ../shared/real-data/)."""
-        return [path for path in self.requires if not path.exists()]
+    inputs: list[dict] = field(default_factory=list)
+    key: str = ""
 
 
 @dataclass
@@ -53,178 +50,129 @@ class Outcome:
     """What happened to one briefing in a build."""
 
     briefing: Briefing
-    status: str  # "ok", "failed" or "skipped"
+    status: str  # "ok" (built), "reused", "failed" or "skipped"
     error: str = ""
     duration_s: float = 0.0
     inputs: list[dict] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
 
 
-def load_build_config(path: str | Path | None = None) -> list[Briefing]:
-    """Read and check a build config file.
-
-    Raises
-    ------
-    ConfigError
-        Unreadable TOML, a briefing without a name, title or notebook, an
-        unknown key, a repeated name, or a name unsafe as a file name.
-    """
-    path = config.resolve_path(path, config.BUILD_CONFIG)
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: build config not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    entries = document.get("briefing", [])
-    if not entries:
-        raise ConfigError(f"{path}: no [[briefing]] entries")
-    briefings, seen = [], set()
-    for number, entry in enumerate(entries, start=1):
-        where = f"{path}, briefing {number}"
-        unknown = set(entry) - _BRIEFING_KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
-                              f"expected {', '.join(sorted(_BRIEFING_KEYS))}")
-        for key in ("name", "title", "notebook"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise ConfigError(f"{where}: '{key}' is required (a non-empty string)")
-        name = entry["name"]
-        if not name.replace("_", "").replace("-", "").isalnum():
-            raise ConfigError(f"{where}: name {name!r} must use only letters, digits, '_' and '-'")
-        if name in seen:
-            raise ConfigError(f"{where}: the name {name!r} is used twice")
-        seen.add(name)
-        if not isinstance(entry.get("parameters", {}), dict):
-            raise ConfigError(f"{where}: 'parameters' must be a table of name = value")
-        requires = entry.get("requires", [])
-        if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
-            raise ConfigError(f"{where}: 'requires' must be a list of file paths")
-        briefings.append(Briefing(name=name, title=entry["title"],
-                                  notebook=config.resolve_path(entry["notebook"], config.NOTEBOOKS_DIR),
-                                  parameters=dict(entry.get("parameters", {})),
-                                  description=entry.get("description", ""),
-                                  requires=tuple(config.resolve_path(r, config.PROJECT_ROOT) for r in requires),
-                                  disclosure=entry.get("disclosure", "")))
-    return briefings
+def _manifest_path(reports_dir: Path) -> Path:
+    return reports_dir / "manifest.json"
 
 
-def notebook_defaults(notebook: Path) -> dict:
-    """The literal default of each parameter in the notebook's ``parameters`` cell."""
-    declared = papermill.inspect_notebook(str(notebook))
-    defaults = {}
-    for name, spec in declared.items():
+def read_manifest(reports_dir: Path) -> dict:
+    """The manifest of the last build (empty when there is none)."""
+    path = _manifest_path(reports_dir)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"briefings": {}}
+
+
+def plan(briefings: list[Briefing], reports_dir: Path, *, force: bool = False) -> list[Task]:
+    """Decide, per briefing, whether to build it, reuse the published one, or skip it."""
+    previous = read_manifest(reports_dir)["briefings"]
+    code = code_fingerprint()
+    tasks = []
+    for briefing in briefings:
+        missing = briefing.missing_requirements()
+        if missing:
+            tasks.append(Task(briefing, "skip", "not built: needs " + ", ".join(str(p) for p in missing)
+                              + " (not present on this machine)"))
+            continue
         try:
-            defaults[name] = ast.literal_eval(spec["default"])
-        except (ValueError, SyntaxError):
-            defaults[name] = spec["default"]
-    return defaults
-
-
-def effective_parameters(briefing: Briefing) -> dict:
-    """Notebook defaults overlaid with the briefing's parameters; unknown names refused.
-
-    Papermill only warns when a parameter is not declared in the notebook; a
-    misspelt parameter would silently change nothing, so ccgtools refuses it.
-    """
-    if not briefing.notebook.is_file():
-        raise ConfigError(f"briefing {briefing.name!r}: notebook not found: {briefing.notebook}")
-    defaults = notebook_defaults(briefing.notebook)
-    unknown = sorted(set(briefing.parameters) - set(defaults))
-    if unknown:
-        raise ConfigError(f"briefing {briefing.name!r}: unknown parameter(s) {', '.join(unknown)} for "
-                          f"{briefing.notebook.name}; it declares {', '.join(sorted(defaults))}")
-    for key, value in briefing.parameters.items():
-        default = defaults[key]
-        if default is not None and value is not None and not _same_kind(default, value):
-            raise ConfigError(f"briefing {briefing.name!r}: parameter {key} = {value!r} should be "
-                              f"{type(default).__name__} like the notebook's default {default!r}")
-    return {**defaults, **briefing.parameters}
-
-
-def _same_kind(default, value) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, (int, float)):
-        return isinstance(value, (int, float))
-    return isinstance(value, type(default))
-
-
-def input_files(parameters: dict) -> list[dict]:
-    """The data files a parameter set names (string values that resolve to files), with checksums."""
-    files = []
-    for value in parameters.values():
-        if isinstance(value, str) and value.strip():
-            path = config.resolve_path(value, config.PROJECT_ROOT)
-            if path.is_file():
-                shown = path.relative_to(config.PROJECT_ROOT) if path.is_relative_to(config.PROJECT_ROOT) else path
-                files.append({"path": str(shown), "sha256": sha256_of(path)})
-    return files
-
-
-def describe_failure(exc: BaseException) -> str:
-    """One line naming the cell and the error, for the terminal and the index."""
-    if isinstance(exc, papermill.PapermillExecutionError):
-        first_line = exc.source.strip().splitlines()[0] if exc.source.strip() else ""
-        return (f"cell {exc.exec_count} ({first_line[:80]}) raised {exc.ename}: {exc.evalue}")
-    return f"{type(exc).__name__}: {exc}"
-
-
-def render_briefing(briefing: Briefing, reports_dir: Path, *, kernel_name: str = config.KERNEL_NAME) -> Outcome:
-    """Execute, render and atomically publish one briefing; never raises for a briefing's own failure."""
-    started = time.perf_counter()
-    missing = briefing.missing_requirements()
-    if missing:
-        return Outcome(briefing, "skipped", "not built: needs " + ", ".join(str(p) for p in missing)
-                       + " (not present on this machine)")
-    staging = reports_dir / ".staging" / briefing.name
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / briefing.name).mkdir(parents=True)
-    executed = staging / briefing.name / f"{briefing.name}.ipynb"
-    try:
-        parameters = effective_parameters(briefing)
+            parameters = effective_parameters(briefing)
+        except ConfigError as exc:
+            tasks.append(Task(briefing, "invalid", str(exc)))
+            continue
         inputs = input_files(parameters)
-        papermill.execute_notebook(str(briefing.notebook), str(executed), parameters=briefing.parameters,
-                                   kernel_name=kernel_name, cwd=str(config.PROJECT_ROOT),
-                                   progress_bar=False, log_output=False)
-        notebook = nbformat.read(executed, as_version=4)
-        tables = published_tables(notebook)
-        for table_name, csv_text in tables.items():
-            (staging / briefing.name / f"{table_name}.csv").write_text(csv_text, encoding="utf-8")
-        provenance = Provenance(title=briefing.title, name=briefing.name, notebook=str(briefing.notebook.relative_to(config.PROJECT_ROOT)
-                                                                    if briefing.notebook.is_relative_to(config.PROJECT_ROOT)
-                                                                    else briefing.notebook),
-                                parameters=parameters, data_files=inputs,
-                                disclosure_rule=briefing.disclosure or DEFAULT_RULE.describe())
-        (staging / f"{briefing.name}.html").write_text(notebook_to_html(notebook, provenance), encoding="utf-8")
-    except Exception as exc:  # one briefing's failure must not stop the build
-        _keep_failed_notebook(executed, reports_dir, briefing.name)
-        shutil.rmtree(staging, ignore_errors=True)
-        return Outcome(briefing, "failed", describe_failure(exc), time.perf_counter() - started)
-    _move_into_place(staging, reports_dir, briefing.name)
-    return Outcome(briefing, "ok", "", time.perf_counter() - started, inputs,
-                   [f"{briefing.name}/{t}.csv" for t in tables])
+        key = cache_key(briefing, parameters, inputs, code)
+        last = previous.get(briefing.name, {})
+        current = (last.get("key") == key and last.get("status") == "ok"
+                   and (reports_dir / f"{briefing.name}.html").is_file())
+        action, reason = ("reuse", "unchanged since the last build") if current and not force else (
+            "build", "forced" if current else ("new" if not last else "changed or last build failed"))
+        tasks.append(Task(briefing, action, reason, parameters, inputs, key))
+    return tasks
 
 
-def _keep_failed_notebook(executed: Path, reports_dir: Path, name: str) -> None:
-    if executed.is_file():
-        failed_dir = reports_dir / "_failed"
-        failed_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(executed, failed_dir / f"{name}.ipynb")
+def _job(task: Task) -> dict:
+    briefing = task.briefing
+    from .disclosure import DEFAULT_RULE
+
+    notebook = briefing.notebook
+    label = notebook.relative_to(config.PROJECT_ROOT) if notebook.is_relative_to(config.PROJECT_ROOT) else notebook
+    return {"name": briefing.name, "title": briefing.title, "notebook": str(notebook), "notebook_label": str(label),
+            "parameters": briefing.parameters, "effective": task.parameters, "inputs": task.inputs,
+            "disclosure": briefing.disclosure or DEFAULT_RULE.describe(), "kernel_name": config.KERNEL_NAME,
+            "cwd": str(config.PROJECT_ROOT)}
 
 
-def _move_into_place(staging: Path, reports_dir: Path, name: str) -> None:
-    """Swap the staged folder and page in: the old folder is renamed away first, then removed."""
-    target_dir = reports_dir / name
-    old_dir = reports_dir / ".staging" / f"{name}.old"
-    shutil.rmtree(old_dir, ignore_errors=True)
-    if target_dir.exists():
-        os.replace(target_dir, old_dir)
-    os.replace(staging / name, target_dir)
+def _run_serially(jobs: list[dict]) -> Iterable:
+    from .execute import execute_and_render, prepare_process
+
+    prepare_process()
+    for job in jobs:
+        yield execute_and_render(job)
+
+
+def _run_in_processes(jobs: list[dict], workers: int) -> Iterable:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from .execute import execute_and_render, preload
+
+    # Workers are forked from this process after it has imported the execution stack once, so
+    # they start without paying the imports again; elsewhere than Linux, forkserver does the same.
+    preload()
+    method = "fork" if sys.platform.startswith("linux") else "forkserver"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(execute_and_render, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _run_on_dask(jobs: list[dict], scheduler: str) -> Iterable:
+    from distributed import Client, as_completed
+
+    from .execute import execute_and_render
+
+    with Client(scheduler) as client:
+        futures = client.map(execute_and_render, jobs, pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def publish(rendered, reports_dir: Path) -> list[str]:
+    """Move a successful rendering into ``reports/`` atomically; returns the CSV paths published.
+
+    The page, its tables and executed notebook are written to a staging folder first;
+    the briefing's folder is swapped in with renames, then the page replaced.
+    """
+    name = rendered.name
+    staging = reports_dir / ".staging" / name
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / name).mkdir(parents=True)
+    for table_name, csv_text in rendered.tables.items():
+        (staging / name / f"{table_name}.csv").write_text(csv_text, encoding="utf-8")
+    (staging / name / f"{name}.ipynb").write_text(rendered.notebook, encoding="utf-8")
+    (staging / f"{name}.html").write_text(rendered.html, encoding="utf-8")
+    target, old = reports_dir / name, reports_dir / ".staging" / f"{name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging / name, target)
     os.replace(staging / f"{name}.html", reports_dir / f"{name}.html")
-    shutil.rmtree(old_dir, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
     (reports_dir / "_failed" / f"{name}.ipynb").unlink(missing_ok=True)
+    return [f"{name}/{t}.csv" for t in rendered.tables]
+
+
+def _keep_failed(rendered, reports_dir: Path) -> None:
+    if rendered.notebook:
+        folder = reports_dir / "_failed"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{rendered.name}.ipynb").write_text(rendered.notebook, encoding="utf-8")
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -233,31 +181,49 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def update_manifest(reports_dir: Path, briefings: list[Briefing], outcomes: list[Outcome]) -> dict:
-    """Merge this build's outcomes into ``reports/manifest.json`` (briefings not rebuilt keep their entry)."""
-    path = reports_dir / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"briefings": {}}
+def versions() -> dict:
+    """Versions of Python and of the packages a briefing's numbers depend on (no imports needed)."""
+    found = {"python": sys.version.split()[0], "ccgtools": __version__}
+    for name in VERSIONED[2:]:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def update_manifest(reports_dir: Path, briefings: list[Briefing], tasks: dict[str, Task],
+                    outcomes: list[Outcome]) -> dict:
+    """Merge this build's outcomes into ``reports/manifest.json`` (reused briefings keep their entry)."""
+    manifest = read_manifest(reports_dir)
     entries = manifest.setdefault("briefings", {})
+    package_versions = versions()
     for outcome in outcomes:
-        b = outcome.briefing
+        if outcome.status == "reused":
+            continue
+        b, task = outcome.briefing, tasks[outcome.briefing.name]
         previous = entries.get(b.name, {})
+        has_page = (reports_dir / f"{b.name}.html").is_file()
         entries[b.name] = {
-            "title": b.title, "description": b.description, "status": outcome.status,
-            "error": outcome.error,
-            "html": f"{b.name}.html" if (reports_dir / f"{b.name}.html").is_file() else "",
+            "title": b.title, "description": b.description, "status": outcome.status, "error": outcome.error,
+            "stale": outcome.status == "failed" and has_page, "html": f"{b.name}.html" if has_page else "",
             "tables": outcome.tables if outcome.status == "ok" else previous.get("tables", []),
-            "inputs": outcome.inputs if outcome.status == "ok" else previous.get("inputs", []),
-            "parameters": b.parameters, "duration_s": round(outcome.duration_s, 2),
-            "ccgtools_version": __version__,
+            "inputs": task.inputs if outcome.status == "ok" else previous.get("inputs", []),
+            "parameters": task.parameters, "key": task.key if outcome.status == "ok" else previous.get("key", ""),
+            "duration_s": round(outcome.duration_s, 2), "versions": package_versions,
         }
     configured = [b.name for b in briefings]
     manifest["briefings"] = {k: entries[k] for k in configured if k in entries}
-    _write_atomically(path, json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+    _write_atomically(_manifest_path(reports_dir), json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return manifest
 
 
 def write_index(reports_dir: Path, manifest: dict, *, title: str = "NHS commissioning briefings") -> Path:
     """Write ``reports/index.html`` listing every briefing with its status (atomically)."""
+    import jinja2
+
+    from .render import stylesheet
+
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                                      autoescape=True)
     rows = list(manifest["briefings"].values())
@@ -269,8 +235,39 @@ def write_index(reports_dir: Path, manifest: dict, *, title: str = "NHS commissi
     return path
 
 
+class _Progress:
+    """A progress bar on a terminal (tqdm), plain lines otherwise; every line also goes to the log file."""
+
+    def __init__(self, total: int, log: Callable[[str], None], log_file: Path):
+        self.log, self.handle = log, open(log_file, "w", encoding="utf-8")
+        self.bar = None
+        if total and sys.stderr.isatty() and log is print:
+            try:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, unit="briefing", file=sys.stderr)
+            except ImportError:
+                self.bar = None
+
+    def line(self, text: str, *, step: bool = False) -> None:
+        self.handle.write(text + "\n")
+        self.handle.flush()
+        if self.bar is not None:
+            self.bar.write(text)
+            if step:
+                self.bar.update(1)
+        else:
+            self.log(text)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.handle.close()
+
+
 def build(config_path: str | Path | None = None, reports_dir: str | Path | None = None, *,
-          only: list[str] | None = None, log=print) -> list[Outcome]:
+          only: list[str] | None = None, jobs: int | None = None, force: bool = False,
+          dask_scheduler: str | None = None, log: Callable[[str], None] = print) -> list[Outcome]:
     """Render the briefings of a build config and publish the site.
 
     Parameters
@@ -280,41 +277,87 @@ def build(config_path: str | Path | None = None, reports_dir: str | Path | None 
     reports_dir : path, optional
         Where to publish (default ``reports/``).
     only : list of str, optional
-        Names of the briefings to render; the others keep their last state.
+        Names of the briefings to consider; the others keep their last state.
+    jobs : int, optional
+        Briefings executed at once (default: the number of cores).
+    force : bool
+        Rebuild even what is unchanged.
+    dask_scheduler : str, optional
+        Address of a Dask distributed scheduler to run the briefings on.
     log : callable
         Receives one line of progress at a time.
 
     Returns
     -------
     list of Outcome
-        One per briefing rendered.
+        One per briefing considered.
     """
+    started = time.perf_counter()
     briefings = load_build_config(config_path)
     reports_dir = config.resolve_path(reports_dir, config.REPORTS_DIR)
     reports_dir.mkdir(parents=True, exist_ok=True)
-    selected = briefings
-    if only:
-        names = {b.name for b in briefings}
-        unknown = [n for n in only if n not in names]
-        if unknown:
-            raise ConfigError(f"unknown briefing name(s) {', '.join(unknown)}; the config has {', '.join(sorted(names))}")
-        selected = [b for b in briefings if b.name in only]
-    outcomes = []
-    for number, briefing in enumerate(selected, start=1):
-        log(f"[{number}/{len(selected)}] {briefing.name}: running {briefing.notebook.name}")
-        outcome = render_briefing(briefing, reports_dir)
-        outcomes.append(outcome)
-        if outcome.status == "ok":
-            log(f"[{number}/{len(selected)}] {briefing.name}: published in {outcome.duration_s:.1f} s")
-        elif outcome.status == "skipped":
-            log(f"[{number}/{len(selected)}] {briefing.name}: skipped, {outcome.error}")
-        else:
-            log(f"[{number}/{len(selected)}] {briefing.name}: FAILED: {outcome.error}")
-    manifest = update_manifest(reports_dir, briefings, outcomes)
-    index = write_index(reports_dir, manifest)
-    failed = [o for o in outcomes if o.status == "failed"]
-    skipped = [o for o in outcomes if o.status == "skipped"]
-    built = len(outcomes) - len(failed) - len(skipped)
-    log(f"Built {built} of {len(outcomes)} briefing(s); {len(failed)} failed; {len(skipped)} skipped.")
-    log(f"Index: {index}")
-    return outcomes
+    selected = _select(briefings, only)
+    tasks = {t.briefing.name: t for t in plan(selected, reports_dir, force=force)}
+    outcomes = {name: Outcome(t.briefing, "reused") for name, t in tasks.items() if t.action == "reuse"}
+    outcomes |= {name: Outcome(t.briefing, "skipped", t.reason) for name, t in tasks.items() if t.action == "skip"}
+    outcomes |= {name: Outcome(t.briefing, "failed", t.reason) for name, t in tasks.items() if t.action == "invalid"}
+    to_build = [t for t in tasks.values() if t.action == "build"]
+    progress = _Progress(len(to_build), log, reports_dir / "build.log")
+    for outcome in outcomes.values():
+        if outcome.status != "reused":
+            progress.line(f"{outcome.briefing.name}: {outcome.status}: {outcome.error}")
+    if to_build:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(to_build)))
+        job_list = [_job(t) for t in to_build]
+        for number, job in enumerate(job_list):  # a spare warmed kernel is worth starting if more will follow
+            job["warm"] = True
+            job["more_to_come"] = number < len(job_list) - workers
+        where = (f"on Dask at {dask_scheduler}" if dask_scheduler else
+                 f"with {workers} worker{'s' if workers > 1 else ''}")
+        progress.line(f"Building {len(to_build)} briefing(s) {where}; reusing {sum(t.action == 'reuse' for t in tasks.values())}.")
+        runner = (_run_on_dask(job_list, dask_scheduler) if dask_scheduler else
+                  _run_in_processes(job_list, workers) if workers > 1 else _run_serially(job_list))
+        for rendered in runner:
+            briefing = tasks[rendered.name].briefing
+            if rendered.ok:
+                tables = publish(rendered, reports_dir)
+                outcomes[rendered.name] = Outcome(briefing, "ok", "", rendered.duration_s,
+                                                  tasks[rendered.name].inputs, tables)
+                progress.line(f"{rendered.name}: published in {rendered.duration_s:.1f} s", step=True)
+            else:
+                _keep_failed(rendered, reports_dir)
+                outcomes[rendered.name] = Outcome(briefing, "failed", rendered.error, rendered.duration_s)
+                progress.line(f"{rendered.name}: FAILED: {rendered.error}", step=True)
+    ordered = [outcomes[b.name] for b in selected]
+    if any(o.status != "reused" for o in ordered) or not (reports_dir / "index.html").is_file():
+        manifest = update_manifest(reports_dir, briefings, tasks, ordered)
+        write_index(reports_dir, manifest)
+    counts = {s: sum(o.status == s for o in ordered) for s in ("ok", "reused", "failed", "skipped")}
+    progress.line(f"Built {counts['ok']}, reused {counts['reused']}, failed {counts['failed']}, skipped "
+                  f"{counts['skipped']} in {time.perf_counter() - started:.1f} s.")
+    progress.line(f"Index: {reports_dir / 'index.html'}")
+    progress.close()
+    return ordered
+
+
+def _select(briefings: list[Briefing], only: list[str] | None) -> list[Briefing]:
+    if not only:
+        return briefings
+    names = {b.name for b in briefings}
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise ConfigError(f"unknown briefing name(s) {', '.join(unknown)}; the config has {', '.join(sorted(names))}")
+    return [b for b in briefings if b.name in only]
+
+
+def describe_plan(config_path: str | Path | None = None, reports_dir: str | Path | None = None, *,
+                  only: list[str] | None = None, force: bool = False) -> list[str]:
+    """The plan as lines of text, for ``ccgtools build --list``."""
+    briefings = _select(load_build_config(config_path), only)
+    reports_dir = config.resolve_path(reports_dir, config.REPORTS_DIR)
+    lines = []
+    for task in plan(briefings, reports_dir, force=force):
+        overrides = ", ".join(f"{k}={v!r}" for k, v in task.briefing.parameters.items()) or "defaults"
+        lines.append(f"{task.briefing.name:<45} {task.action:<7} {task.briefing.notebook.name} ({overrides})"
+                     + (f" — {task.reason}" if task.reason and task.action != "build" else ""))
+    return lines

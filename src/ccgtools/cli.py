@@ -15,6 +15,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--config", help="build config file (default: briefings.toml in the project)")
     build.add_argument("--reports", help="output folder (default: reports/ in the project)")
     build.add_argument("--only", action="append", metavar="NAME", help="render only this briefing (repeatable)")
+    build.add_argument("--jobs", "-j", type=int, metavar="N", help="briefings executed at once (default: cores)")
+    build.add_argument("--force", action="store_true", help="rebuild briefings even if nothing changed")
+    build.add_argument("--list", action="store_true", help="print the plan (build, reuse, skip) and stop")
+    build.add_argument("--dask-scheduler", metavar="ADDRESS", help="run the briefings on a Dask cluster")
     data = commands.add_parser("make-data", help="regenerate the bundled synthetic data with its seeds")
     data.add_argument("--seed", type=int, help="seed for the survey generator (others use their defaults)")
     data.add_argument("--england", metavar="DIR", help="also write an England-sized practice set (6,500) into DIR")
@@ -26,9 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
-            from .build import build
+            from .build import build, describe_plan
 
-            outcomes = build(args.config, args.reports, only=args.only)
+            if args.list:
+                print("\n".join(describe_plan(args.config, args.reports, only=args.only, force=args.force)))
+                return 0
+            outcomes = build(args.config, args.reports, only=args.only, jobs=args.jobs, force=args.force,
+                             dask_scheduler=args.dask_scheduler)
             return 1 if any(o.status == "failed" for o in outcomes) else 0
         if args.command == "make-data":
             from . import config

@@ -314,7 +314,7 @@ def compare_contracts(activity: pd.DataFrame, indicators: dict[str, Indicator], 
         funnels[key], fits[key] = kpi_funnel(totals, indicator)
         ranks[key] = kpi_ranks(totals, indicator, n_simulations=n_simulations, seed=seed)
         bottoms[key] = bottom_fifth_counts(activity, indicator, frequency=frequency,
-                                           n_simulations=max(200, n_simulations // 5), seed=seed)
+                                           n_simulations=max(200, n_simulations // 10), seed=seed)
     flagged = credibly_underperforming(funnels, ranks, indicators, probability=probability)
     return ContractComparison(indicators, values, funnels, fits, ranks, bottoms, composite(funnels, indicators),
                               flagged, headline(values, flagged, funnels, indicators, notes, fits))
@@ -381,7 +381,7 @@ def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
             "funnel": funnel["position"], "median_rank": ranks["median_rank"],
             "rank_interval": ranks["rank_lower"].astype("Int64").astype(str) + " to "
             + ranks["rank_upper"].astype("Int64").astype(str),
-            "prob_bottom_fifth": ranks["prob_bottom"]}).reset_index())
+            "percent_bottom_fifth": 100 * ranks["prob_bottom"]}).reset_index())
     table = pd.concat(parts, ignore_index=True).sort_values(["kpi", "median_rank"], ignore_index=True)
     return disclosure.suppress_small_counts(table, ["calls"], dependent=["percent", "lower", "upper"])
 

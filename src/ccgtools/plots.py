@@ -37,6 +37,8 @@ class Chart:
     alt_text: str
     data: pd.DataFrame
     name: str
+    #: Crop to the drawn content when saving (needed when a legend sits outside the axes; costs a second draw).
+    tight: bool = False
 
 
 def _theme() -> None:
@@ -92,7 +94,7 @@ def likert_diverging_bars(distribution: pd.DataFrame, *, title: str | None = Non
     alt = ("Diverging stacked bar chart of satisfaction, one bar per question, dissatisfied answers "
            "to the left of zero and satisfied to the right. " + "; ".join(parts) + ".")
     data = values.round(1).assign(answered=distribution["answered"]).rename_axis("question").reset_index()
-    return Chart(fig, alt, data, "likert_satisfaction")
+    return Chart(fig, alt, data, "likert_satisfaction", tight=True)
 
 
 def percentage_bars(summary: pd.DataFrame, *, label_column: str, title: str | None = None,

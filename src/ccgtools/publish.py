@@ -49,7 +49,7 @@ def format_interval(value: float, lower: float, upper: float, *, unit: str = "%"
     return f"{value:.1f}{unit} ({lower:.1f} to {upper:.1f})"
 
 
-def _format_cell(value) -> str:
+def _format_cell(value, decimals: int = 1) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return SUPPRESSED_MARK
     if isinstance(value, (bool, np.bool_)):
@@ -57,7 +57,9 @@ def _format_cell(value) -> str:
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
-        return f"{value:,.1f}"
+        if decimals >= 3 and 0 < abs(value) < 10 ** -decimals:
+            return f"<{10 ** -decimals:.{decimals}f}"
+        return f"{value:,.{decimals}f}"
     return str(value)
 
 
@@ -67,6 +69,7 @@ def readable_table(
     *,
     interval: tuple[str, str, str] | None = None,
     interval_label: str = "Percent (95% CI)",
+    decimals: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """A copy of ``table`` as text for reading: chosen columns, plain names, formatted numbers.
 
@@ -79,6 +82,9 @@ def readable_table(
     interval : (value, lower, upper), optional
         Columns combined into one ``84.2% (75.6 to 90.2)`` column named
         ``interval_label``, placed where ``value`` appears in ``columns``.
+    decimals : mapping, optional
+        Decimal places for particular columns (default 1), e.g. ``{"p_value": 3}``;
+        with 3 or more, values smaller than the last place are written ``<0.001``.
 
     Returns
     -------
@@ -92,7 +98,8 @@ def readable_table(
             value, lower, upper = (table[c] for c in interval)
             out[interval_label] = [format_interval(v, lo, hi) for v, lo, hi in zip(value, lower, upper)]
         else:
-            out[heading] = [_format_cell(v) for v in table[column].astype(object)]
+            places = (decimals or {}).get(column, 1)
+            out[heading] = [_format_cell(v, places) for v in table[column].astype(object)]
     return pd.DataFrame(out, index=table.index)
 
 
@@ -145,7 +152,8 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
 def show_chart(chart: Chart, *, caption: str | None = None) -> None:
     """Display a chart as a PNG with its alt text, and attach its data for publication as CSV."""
     buffer = io.BytesIO()
-    chart.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    chart.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight" if chart.tight else None,
+                         metadata={"Software": None})
     plt.close(chart.figure)
     display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": chart.alt_text},
             metadata={"image/png": {"alt": chart.alt_text}}, raw=True)

@@ -8,7 +8,6 @@ default page pulls MathJax and require.js from a CDN; this template does not).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,15 +47,6 @@ class Provenance:
     data_files: list[dict] = field(default_factory=list)
     disclosure_rule: str = ""
     version: str = __version__
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 checksum of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
