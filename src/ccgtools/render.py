@@ -26,7 +26,7 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 NOTEBOOK_ONLY_TAG = "notebook-only"
 
 
-class DropStderrAndErrors(Preprocessor):
+class DropStderr(Preprocessor):
     """Remove stderr streams (library warnings) from outputs: readers act on findings, not warnings."""
 
     def preprocess_cell(self, cell, resources, index):
@@ -65,7 +65,7 @@ def _exporter() -> HTMLExporter:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    exporter.register_preprocessor(DropStderrAndErrors(), enabled=True)
+    exporter.register_preprocessor(DropStderr(), enabled=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}), enabled=True)
     return exporter
 
