@@ -126,3 +126,21 @@ def test_real_qof_smoking_is_overdispersed_and_crude_flags_far_more():
     assert flags.iloc[0] > 10 * flags.iloc[1]
     assert result.coefficients.loc[0, "ratio_per_sd"] > 1.2  # more deprivation, more smoking
     assert briefing.notes and "left out" in briefing.notes[0]
+
+
+def test_crude_and_age_sex_flags_agree_with_phe_funnel_significance(inputs):
+    # The 99.8% flags are the PHE funnel's "(0.001)" categories for the same O and E.
+    from ccgtools import stats
+
+    frame, result = _result(inputs, "emergency_admissions")
+    significance = stats.funnel_significance(frame["observed"], frame["expected"], 1.0, statistic="ratio")
+    expected = significance.map({"High (0.001)": "high", "Low (0.001)": "low"}).fillna("")
+    assert (result.table["age_sex_flag"] == expected.to_numpy()).all()
+
+
+def test_a_wider_flagging_level_flags_at_least_as_many(inputs):
+    _, strict = _result(inputs, "ae_attendances")
+    _, loose = _result(inputs, "ae_attendances", flag_level=0.95)
+    for view in ("crude", "age_sex", "adjusted"):
+        assert (loose.table[f"{view}_flag"] != "").sum() >= (strict.table[f"{view}_flag"] != "").sum()
+    assert loose.flag_level == 0.95 and "95% limits" in variation.headline(loose)[0]

@@ -140,7 +140,7 @@ def _wrap_all(texts, width: int) -> list[str]:
 
 def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, title: str, xlabel: str,
                  ylabel: str, label_column: str, name: str, percent: bool = True,
-                 higher_is_better: bool = True) -> Chart:
+                 higher_is_better: bool = True, levels: tuple[str, str] = ("95", "99_8")) -> Chart:
     """Funnel plot: each unit's value against its denominator, with adjusted 95% and 99.8% limits.
 
     Parameters
@@ -149,7 +149,9 @@ def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, ti
         One row per unit: ``label_column``, denominator, value and position
         ("worse than expected", "better than expected", "within limits").
     limits : pandas.DataFrame
-        denominator, lower_95, upper_95, lower_99_8, upper_99_8 along a grid.
+        denominator and ``lower_<level>``/``upper_<level>`` for each of ``levels`` along a grid.
+    levels : (str, str)
+        Column suffixes of the inner and outer limits (as :func:`ccgtools.stats.level_label`).
 
     Notes
     -----
@@ -159,7 +161,8 @@ def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, ti
     _theme()
     scale = 100 if percent else 1
     fig, ax = plt.subplots(figsize=(9, 5.5))
-    for column, style in (("95", ":"), ("99_8", "--")):
+    inner, outer = levels
+    for column, style in ((inner, ":"), (outer, "--")):
         ax.plot(limits["denominator"], scale * limits[f"lower_{column}"], style, color=NHS_DARK_GREY, linewidth=1.2,
                 label=f"{column.replace('_', '.')}% limits (adjusted for over-dispersion)")
         ax.plot(limits["denominator"], scale * limits[f"upper_{column}"], style, color=NHS_DARK_GREY, linewidth=1.2)
@@ -188,11 +191,14 @@ def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, ti
         if names:
             shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
             outside.append(f"{len(names)} {position}: {shown}")
+    words = [level.replace("_", ".") + "%" for level in levels]
     alt = (f"Funnel plot of {int(table['value'].notna().sum())} units: {ylabel.lower()} against {xlabel.lower()}, "
-           f"with 95% and 99.8% limits adjusted for over-dispersion, centred on {scale * target:.1f}"
-           f"{'%' if percent else ''}. " + ("; ".join(outside) if outside else "All within the 99.8% limits") + ".")
-    data = table[[label_column, "denominator", "value", "lower_99_8", "upper_99_8", "position"]].copy()
-    data[["value", "lower_99_8", "upper_99_8"]] = (scale * data[["value", "lower_99_8", "upper_99_8"]]).round(2)
+           f"with {words[0]} and {words[1]} limits adjusted for over-dispersion, centred on {scale * target:.1f}"
+           f"{'%' if percent else ''}. " + ("; ".join(outside) if outside else f"All within the {words[1]} limits")
+           + ".")
+    bounds = [f"lower_{outer}", f"upper_{outer}"]
+    data = table[[label_column, "denominator", "value", *bounds, "position"]].copy()
+    data[["value", *bounds]] = (scale * data[["value", *bounds]]).round(2)
     return Chart(fig, alt, data, name)
 
 

@@ -124,10 +124,6 @@ def adjusted_expected(frame: pd.DataFrame, covariates: tuple[str, ...] = ("imd",
     return pd.Series(np.asarray(mu, dtype=float), index=frame.index, name="adjusted_expected"), coefficients
 
 
-def _flag(significance: pd.Series) -> pd.Series:
-    return significance.map({"High (0.001)": "high", "Low (0.001)": "low"}).fillna("")
-
-
 @dataclass
 class VariationResult:
     """The three views of every practice, the over-dispersion fit and the covariate effects."""
@@ -139,10 +135,21 @@ class VariationResult:
     covariates: tuple[str, ...]
     method: str
     views: tuple[str, ...] = VIEWS
+    flag_level: float = 0.998
+
+
+def _outside(value: pd.Series, lower, upper) -> np.ndarray:
+    return np.select([value > np.asarray(upper), value < np.asarray(lower)], ["high", "low"], "")
+
+
+def _limit_columns(units: pd.DataFrame, level: float) -> dict:
+    label = stats.level_label(level)
+    return {"lower_95": units["lower_95"].to_numpy(), "upper_95": units["upper_95"].to_numpy(),
+            "lower_limit": units[f"lower_{label}"].to_numpy(), "upper_limit": units[f"upper_{label}"].to_numpy()}
 
 
 def analyse_indicator(frame: pd.DataFrame, indicator: str, *, covariates: tuple[str, ...] = ("imd",),
-                      family: str = "poisson", method: str = "additive") -> VariationResult:
+                      family: str = "poisson", method: str = "additive", flag_level: float = 0.998) -> VariationResult:
     """Crude, age-sex standardised and fully adjusted views of one indicator for every practice.
 
     Returns
@@ -150,14 +157,15 @@ def analyse_indicator(frame: pd.DataFrame, indicator: str, *, covariates: tuple[
     VariationResult
         ``table``: practice_code, ccg_code, region, observed, list_size, crude_rate
         (per 1,000), expected (age-sex), adjusted_expected, crude_ratio, isr, adjusted_ratio,
-        z_adjusted, adjusted limits, and the flags ``crude_flag``, ``age_sex_flag``,
-        ``adjusted_flag`` ("high", "low" or ""), each at 99.8%.
+        z_adjusted, adjusted limits (95% and ``lower_limit``/``upper_limit`` at
+        ``flag_level``), and the flags ``crude_flag``, ``age_sex_flag``,
+        ``adjusted_flag`` ("high", "low" or ""), each at ``flag_level`` (default 99.8%).
 
     Notes
     -----
-    Crude and age-sex flags: exact Poisson limits of the ratio at 99.8% (PHE's
+    Crude and age-sex flags: exact Poisson funnel limits of the ratio (PHE's
     funnel method, no over-dispersion). Adjusted flags: over-dispersion-adjusted
-    99.8% limits on the square-root scale (Spiegelhalter 2005; ``method`` as in
+    limits on the square-root scale (Spiegelhalter 2005; ``method`` as in
     :func:`ccgtools.stats.overdispersion`).
     """
     observed = frame["observed"]
@@ -165,18 +173,19 @@ def analyse_indicator(frame: pd.DataFrame, indicator: str, *, covariates: tuple[
     adjusted, coefficients = adjusted_expected(frame, covariates, family=family) if covariates else (
         frame["expected"].rename("adjusted_expected"), pd.DataFrame(columns=["covariate", "effect", "ratio_per_sd",
                                                                              "lower_95", "upper_95", "sd"]))
-    fit = stats.overdispersion(observed, adjusted, statistic="ratio", method=method)
+    fit = stats.overdispersion(observed, adjusted, statistic="ratio", method=method, confidence=(0.95, flag_level))
+    crude_limits = stats.funnel_limits(crude_expected, 1.0, statistic="ratio", confidence=flag_level)
+    age_sex_limits = stats.funnel_limits(frame["expected"], 1.0, statistic="ratio", confidence=flag_level)
+    label = stats.level_label(flag_level)
     table = frame[["practice_code", "ccg_code", "region", "observed", "list_size", "expected"]].assign(
         crude_rate=1000 * observed / frame["list_size"], adjusted_expected=adjusted,
         crude_ratio=observed / crude_expected, isr=observed / frame["expected"], adjusted_ratio=observed / adjusted,
-        z_adjusted=fit.units["z_adjusted"].to_numpy(), lower_99_8=fit.units["lower_99_8"].to_numpy(),
-        upper_99_8=fit.units["upper_99_8"].to_numpy(), lower_95=fit.units["lower_95"].to_numpy(),
-        upper_95=fit.units["upper_95"].to_numpy(),
-        crude_flag=_flag(stats.funnel_significance(observed, crude_expected, 1.0, statistic="ratio")),
-        age_sex_flag=_flag(stats.funnel_significance(observed, frame["expected"], 1.0, statistic="ratio")))
-    ratio = table["adjusted_ratio"]
-    table["adjusted_flag"] = np.select([ratio > table["upper_99_8"], ratio < table["lower_99_8"]], ["high", "low"], "")
-    return VariationResult(publishable(table), fit, coefficients, indicator, tuple(covariates), method)
+        z_adjusted=fit.units["z_adjusted"].to_numpy(), **_limit_columns(fit.units, flag_level))
+    table["crude_flag"] = _outside(table["crude_ratio"], crude_limits[f"lower_{label}"], crude_limits[f"upper_{label}"])
+    table["age_sex_flag"] = _outside(table["isr"], age_sex_limits[f"lower_{label}"], age_sex_limits[f"upper_{label}"])
+    table["adjusted_flag"] = _outside(table["adjusted_ratio"], table["lower_limit"], table["upper_limit"])
+    return VariationResult(publishable(table), fit, coefficients, indicator, tuple(covariates), method,
+                           flag_level=flag_level)
 
 
 #: Columns from which a practice's event count could be worked out.
@@ -217,7 +226,7 @@ def movers(table: pd.DataFrame, limit: int = 15) -> pd.DataFrame:
 
 
 def outliers_by_ccg(table: pd.DataFrame) -> pd.DataFrame:
-    """Practices still outside the adjusted 99.8% limits, with their CCG, sorted by CCG."""
+    """Practices still outside the adjusted limits, with their CCG, sorted by CCG."""
     flagged = table[table["adjusted_flag"] != ""]
     return flagged.sort_values(["ccg_code", "adjusted_ratio"])[
         ["ccg_code", "practice_code", "list_size", "observed", "adjusted_expected", "adjusted_ratio",
@@ -259,7 +268,7 @@ def headline(result: VariationResult, *, truth: pd.Series | None = None, label: 
     sentences = [
         f"{name[:1].upper() + name[1:]}: after adjusting for {', '.join(adjusted_for) or 'nothing'}"
         f" and genuine variation between practices, {adjusted} of {len(table):,} practices are outside the "
-        "99.8% limits.",
+        f"{100 * result.flag_level:g}% limits.",
         f"A crude league table of rates would have flagged {crude} practices; {crude - both} of them are not "
         "unusual once their patients are taken into account.",
         f"Practices differ more than chance alone explains (over-dispersion φ = {result.fit.phi:.1f}); the "
@@ -315,11 +324,14 @@ def funnel_chart(result: VariationResult, *, title: str) -> plots.Chart:
     grid_points = np.geomspace(max(table["denominator"].min() * 0.8, 1.0), table["denominator"].max() * 1.25, 200)
     limits = stats.adjusted_funnel_limits(grid_points, 1.0,
                                           result.fit.tau2 if result.method == "additive" else 0.0,
-                                          statistic="ratio",
+                                          statistic="ratio", confidence=(0.95, result.flag_level),
                                           phi=result.fit.phi if result.method == "multiplicative" else 1.0)
-    return plots.funnel_chart(table, limits, target=1.0, title=title, xlabel="Expected events (fully adjusted)",
+    return plots.funnel_chart(table.rename(columns={"lower_limit": f"lower_{stats.level_label(result.flag_level)}",
+                                                    "upper_limit": f"upper_{stats.level_label(result.flag_level)}"}),
+                              limits, target=1.0, title=title, xlabel="Expected events (fully adjusted)",
                               ylabel="Observed / expected", label_column="practice_code",
-                              name=f"funnel_{result.indicator}", percent=False)
+                              name=f"funnel_{result.indicator}", percent=False,
+                              levels=("95", stats.level_label(result.flag_level)))
 
 
 def proportion_frame(indicator_data: pd.DataFrame, covariate_tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
@@ -356,13 +368,13 @@ def proportion_frame(indicator_data: pd.DataFrame, covariate_tables: list[pd.Dat
 
 
 def analyse_proportion(frame: pd.DataFrame, indicator: str, *, covariates: tuple[str, ...] = ("imd",),
-                       method: str = "additive") -> tuple[VariationResult, int]:
+                       method: str = "additive", flag_level: float = 0.998) -> tuple[VariationResult, int]:
     """Crude and covariate-adjusted views of a proportion indicator without an age breakdown.
 
-    Crude: PHE's proportion funnel (Wilson closed form) at 99.8%, no over-dispersion.
+    Crude: PHE's proportion funnel (Wilson closed form) at ``flag_level``, no over-dispersion.
     Adjusted: a binomial GLM (logit link) of the proportion on the standardised
     covariates gives each practice's expected count E = n·p̂; the ratio O/E is then
-    judged against over-dispersion-adjusted 99.8% limits on the square-root scale
+    judged against over-dispersion-adjusted limits on the square-root scale
     (Spiegelhalter 2005), as for the age-sex standardised indicators.
 
     Returns
@@ -389,22 +401,23 @@ def analyse_proportion(frame: pd.DataFrame, indicator: str, *, covariates: tuple
                                  "lower_95": np.exp(fit.conf_int().loc[columns, 0].to_numpy()),
                                  "upper_95": np.exp(fit.conf_int().loc[columns, 1].to_numpy()),
                                  "sd": scale.to_numpy()})
-    od = stats.overdispersion(usable["observed"], expected, statistic="ratio", method=method)
+    od = stats.overdispersion(usable["observed"], expected, statistic="ratio", method=method,
+                              confidence=(0.95, flag_level))
+    overall = usable["observed"].sum() / usable["denominator"].sum()
+    crude_limits = stats.funnel_limits(usable["denominator"], overall, statistic="proportion", confidence=flag_level)
+    label = stats.level_label(flag_level)
     table = usable[["practice_code", "ccg_code", "region", "observed"]].assign(
         list_size=usable["denominator"], expected=usable["denominator"] * usable["observed"].sum()
         / usable["denominator"].sum(), crude_rate=1000 * usable["observed"] / usable["denominator"],
         adjusted_expected=expected, crude_ratio=usable["observed"] / (usable["denominator"] * usable["observed"].sum()
                                                                        / usable["denominator"].sum()),
         isr=np.nan, adjusted_ratio=usable["observed"] / expected, z_adjusted=od.units["z_adjusted"].to_numpy(),
-        lower_99_8=od.units["lower_99_8"].to_numpy(), upper_99_8=od.units["upper_99_8"].to_numpy(),
-        lower_95=od.units["lower_95"].to_numpy(), upper_95=od.units["upper_95"].to_numpy(),
-        crude_flag=_flag(stats.funnel_significance(usable["observed"], usable["denominator"],
-                                                   statistic="proportion")),
-        age_sex_flag="")
-    ratio = table["adjusted_ratio"]
-    table["adjusted_flag"] = np.select([ratio > table["upper_99_8"], ratio < table["lower_99_8"]], ["high", "low"], "")
+        **_limit_columns(od.units, flag_level), age_sex_flag="")
+    table["crude_flag"] = _outside(usable["observed"] / usable["denominator"], crude_limits[f"lower_{label}"],
+                                   crude_limits[f"upper_{label}"])
+    table["adjusted_flag"] = _outside(table["adjusted_ratio"], table["lower_limit"], table["upper_limit"])
     return VariationResult(publishable(table), od, coefficients, indicator, tuple(covariates), method,
-                           views=("crude", "adjusted")), dropped
+                           views=("crude", "adjusted"), flag_level=flag_level), dropped
 
 
 MODES = ("age_sex_events", "fingertips_proportion")
@@ -421,7 +434,7 @@ class VariationBriefing:
 
 
 def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...], family: str = "poisson",
-                        method: str = "additive", area: str | None = None, registrations_path=None,
+                        method: str = "additive", flag_level: float = 0.998, area: str | None = None, registrations_path=None,
                         practices_path=None, events_path=None, reference_rates_path=None,
                         ground_truth_path=None, fingertips_path=None, fingertips_period=None, imd_path=None,
                         heec_path=None) -> VariationBriefing:
@@ -442,7 +455,8 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
         events = practice_io.load_events(events_path, registered=population.index)
         frame = practice_frame(practice_io.load_practices(practices_path), population, events,
                                practice_io.load_reference_rates(reference_rates_path), indicator, area=area)
-        result = analyse_indicator(frame, indicator, covariates=tuple(covariates), family=family, method=method)
+        result = analyse_indicator(frame, indicator, covariates=tuple(covariates), family=family, method=method,
+                                   flag_level=flag_level)
         truth = None
         if ground_truth_path:
             truth_table = pd.read_csv(ground_truth_path)
@@ -456,7 +470,8 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
     if heec_path:
         tables.append(practice_io.load_heec(heec_path))
     frame, _ = proportion_frame(data, tables)
-    result, dropped = analyse_proportion(frame, indicator, covariates=tuple(covariates), method=method)
+    result, dropped = analyse_proportion(frame, indicator, covariates=tuple(covariates), method=method,
+                                         flag_level=flag_level)
     if dropped:
         notes.append(f"{dropped} of {len(frame):,} practices were left out: no count, no denominator, or no value "
                      f"for a covariate ({', '.join(covariates)}).")
