@@ -20,6 +20,16 @@ from .nhs111 import Indicator, aggregate
 CONTRACT_KEYS = ["contract_code", "contract_name", "region"]
 
 
+def _as_floats(values) -> np.ndarray:
+    """Nullable counts as floats, missing as NaN."""
+    return values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def kpi_counts(totals: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, np.ndarray]:
+    """The KPI's numerator and denominator columns as float arrays (missing as NaN)."""
+    return _as_floats(totals[indicator.numerator]), _as_floats(totals[indicator.denominator])
+
+
 def contract_totals(activity: pd.DataFrame) -> pd.DataFrame:
     """Measures summed over the whole period, one row per contract."""
     return aggregate(activity, CONTRACT_KEYS)
@@ -40,8 +50,7 @@ def kpi_values(totals: pd.DataFrame, indicator: Indicator, *, confidence: float 
     -----
     Wilson score interval (Newcombe 1998).
     """
-    numerator = totals[indicator.numerator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    denominator = totals[indicator.denominator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    numerator, denominator = kpi_counts(totals, indicator)
     value, lower, upper = stats.proportion_ci(numerator, denominator, confidence)
     table = totals[CONTRACT_KEYS].assign(numerator=numerator, denominator=denominator, value=value,
                                          lower=lower, upper=upper, standard=indicator.standard)
@@ -73,8 +82,7 @@ def kpi_funnel(totals: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame
     Spiegelhalter (2005) on the arcsine scale with 10% winsorisation; target
     the overall proportion. See :func:`ccgtools.stats.overdispersion`.
     """
-    numerator = totals[indicator.numerator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    denominator = totals[indicator.denominator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    numerator, denominator = kpi_counts(totals, indicator)
     fit = stats.overdispersion(numerator, denominator, statistic="proportion")
     units = fit.units
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -100,8 +108,7 @@ def kpi_ranks(totals: pd.DataFrame, indicator: Indicator, *, n_simulations: int 
     Simulation from each contract's Beta(x + ½, n − x + ½) (Goldstein & Spiegelhalter 1996);
     see :func:`ccgtools.stats.rank_uncertainty`.
     """
-    numerator = totals[indicator.numerator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    denominator = totals[indicator.denominator].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    numerator, denominator = kpi_counts(totals, indicator)
     ranks = stats.rank_uncertainty(numerator, denominator, higher_is_better=indicator.higher_is_better,
                                    n_simulations=n_simulations, seed=seed, bottom_fraction=bottom_fraction)
     return pd.concat([totals[CONTRACT_KEYS].reset_index(drop=True), ranks.reset_index(drop=True)], axis=1)
@@ -126,8 +133,7 @@ def bottom_fifth_counts(activity: pd.DataFrame, indicator: Indicator, *, frequen
     periodic = aggregate(activity, CONTRACT_KEYS, frequency=frequency)
     numerator = periodic.pivot(index="period", columns="contract_code", values=indicator.numerator)
     denominator = periodic.pivot(index="period", columns="contract_code", values=indicator.denominator)
-    x = numerator.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    n = denominator.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    x, n = _as_floats(numerator), _as_floats(denominator)
     valid = (n > 0) & ~np.isnan(x)
     sign = -1.0 if indicator.higher_is_better else 1.0
 

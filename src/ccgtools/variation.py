@@ -71,6 +71,21 @@ def practice_frame(practices: pd.DataFrame, population: pd.DataFrame, events: pd
     return frame.reset_index()
 
 
+def _standardised_design(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Design matrix of the covariates centred and divided by their SD, with a constant; and the SDs."""
+    x = frame[columns].astype(float)
+    scale = x.std(ddof=0).replace(0, 1.0)
+    return sm.add_constant((x - x.mean()) / scale, has_constant="add"), scale
+
+
+def _effects(covariates, columns, params, conf, scale, effect: str) -> pd.DataFrame:
+    """Each covariate's exponentiated coefficient per SD with its 95% interval."""
+    return pd.DataFrame({"covariate": list(covariates), "effect": effect,
+                         "ratio_per_sd": np.exp(params[columns].to_numpy()),
+                         "lower_95": np.exp(conf.loc[columns, 0].to_numpy()),
+                         "upper_95": np.exp(conf.loc[columns, 1].to_numpy()), "sd": scale.to_numpy()})
+
+
 def adjusted_expected(frame: pd.DataFrame, covariates: tuple[str, ...] = ("imd",), *,
                       family: str = "poisson") -> tuple[pd.Series, pd.DataFrame]:
     """Expected events after adjusting the age-sex expected for practice covariates.
@@ -104,9 +119,7 @@ def adjusted_expected(frame: pd.DataFrame, covariates: tuple[str, ...] = ("imd",
     if unknown:
         raise ParameterError(f"unknown covariate(s) {', '.join(unknown)}; expected some of {', '.join(COVARIATES)}")
     columns = [COVARIATES[c] for c in covariates]
-    x = frame[columns].astype(float)
-    scale = x.std(ddof=0).replace(0, 1.0)
-    design = sm.add_constant((x - x.mean()) / scale, has_constant="add")
+    design, scale = _standardised_design(frame, columns)
     offset = np.log(frame["expected"].astype(float))
     if family == "poisson":
         fit = sm.GLM(frame["observed"].astype(float), design, family=sm.families.Poisson(), offset=offset).fit()
@@ -116,11 +129,7 @@ def adjusted_expected(frame: pd.DataFrame, covariates: tuple[str, ...] = ("imd",
         fit = sm.NegativeBinomial(frame["observed"].astype(float), design, offset=offset).fit(disp=False, maxiter=200)
         params, conf = fit.params.drop("alpha"), fit.conf_int().drop("alpha")
         mu = np.exp(design @ params + offset)
-    coefficients = pd.DataFrame({"covariate": [c for c in covariates], "effect": "rate ratio",
-                                 "ratio_per_sd": np.exp(params[columns].to_numpy()),
-                                 "lower_95": np.exp(conf.loc[columns, 0].to_numpy()),
-                                 "upper_95": np.exp(conf.loc[columns, 1].to_numpy()),
-                                 "sd": scale.to_numpy()})
+    coefficients = _effects(covariates, columns, params, conf, scale, "rate ratio")
     return pd.Series(np.asarray(mu, dtype=float), index=frame.index, name="adjusted_expected"), coefficients
 
 
@@ -390,17 +399,11 @@ def analyse_proportion(frame: pd.DataFrame, indicator: str, *, covariates: tuple
     usable = frame.dropna(subset=["observed", "denominator", *columns])
     usable = usable[usable["denominator"] > 0].reset_index(drop=True)
     dropped = len(frame) - len(usable)
-    x = usable[columns].astype(float)
-    scale = x.std(ddof=0).replace(0, 1.0)
-    design = sm.add_constant((x - x.mean()) / scale, has_constant="add")
+    design, scale = _standardised_design(usable, columns)
     outcome = np.column_stack([usable["observed"], usable["denominator"] - usable["observed"]])
     fit = sm.GLM(outcome, design, family=sm.families.Binomial()).fit()
     expected = usable["denominator"] * fit.fittedvalues
-    coefficients = pd.DataFrame({"covariate": list(covariates), "effect": "odds ratio",
-                                 "ratio_per_sd": np.exp(fit.params[columns].to_numpy()),
-                                 "lower_95": np.exp(fit.conf_int().loc[columns, 0].to_numpy()),
-                                 "upper_95": np.exp(fit.conf_int().loc[columns, 1].to_numpy()),
-                                 "sd": scale.to_numpy()})
+    coefficients = _effects(covariates, columns, fit.params, fit.conf_int(), scale, "odds ratio")
     od = stats.overdispersion(usable["observed"], expected, statistic="ratio", method=method,
                               confidence=(0.95, flag_level))
     overall = usable["observed"].sum() / usable["denominator"].sum()
