@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ccgtools import disclosure, survey
+from ccgtools import disclosure, survey, survey_groups
 from ccgtools.disclosure import DisclosureRule
 
 RULE = DisclosureRule()
@@ -80,14 +80,14 @@ def test_survey_breakdown_never_leaks_a_small_group(sizes, min_base):
     for question in survey.QUESTIONS:
         frame[question.column] = pd.Categorical(np.resize(np.array(question.responses, dtype=object), len(frame)),
                                                 categories=question.responses)
-    table = survey.group_breakdown(frame, "provider_choice", min_responses=min_base)
+    table = survey_groups.group_breakdown(frame, "provider_choice", min_responses=min_base)
     assert disclosure.published_values_leak(table, within=["question"], size_column="answered", base=True,
                                             rule=DisclosureRule(min_base=min_base)) == []
     assert table.loc[table["suppressed"], ["numerator", "percent", "lower", "upper"]].isna().all().all()
 
 
 def test_bundled_breakdown_by_provider_hides_private_sector_and_one_more():
-    breakdown = survey.group_breakdown(survey.load_survey(), "provider_choice")
+    breakdown = survey_groups.group_breakdown(survey.load_survey(), "provider_choice")
     first = breakdown[breakdown["question"] == "q_sufficient_information"].set_index("group")
     assert first.loc["Private sector", "suppressed"]  # 6 CCGs
     assert first["suppressed"].sum() == 2  # and the next smallest (In-house, 14), so 95 − rest reveals nothing

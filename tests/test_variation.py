@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from ccgtools import practice_io, variation
+from ccgtools import variation_report as report
 from ccgtools.errors import DataError, ParameterError
 from ccgtools.practice_data import DEPRIVATION_EFFECT
 
@@ -63,7 +64,7 @@ def test_fully_adjusted_recovers_planted_outliers_with_fewer_false_positives(inp
     truth = inputs[4]
     truth = truth[truth["indicator"] == indicator].set_index("practice_code")["planted_outlier"]
     _, result = _result(inputs, indicator)
-    rates = variation.detection_rates(result.table, truth).set_index("view")
+    rates = report.detection_rates(result.table, truth).set_index("view")
     assert rates.loc["adjusted", "sensitivity"] >= 0.9
     assert rates.loc["adjusted", "false_positive_rate"] < 0.02
     assert rates.loc["crude", "false_positives"] > 10 * rates.loc["adjusted", "false_positives"]
@@ -80,7 +81,7 @@ def test_student_practice_is_low_crude_but_not_once_adjusted(inputs):
 
 def test_reclassification_counts_agree_with_the_table(inputs):
     _, result = _result(inputs, "ae_attendances")
-    counts = variation.reclassification(result.table).set_index("view")
+    counts = report.reclassification(result.table).set_index("view")
     table = result.table
     assert counts.loc["Crude rate", "flagged"] == (table["crude_flag"] != "").sum()
     assert counts.loc["Crude rate", "no_longer_flagged_when_fully_adjusted"] == (
@@ -108,11 +109,11 @@ def test_area_filter_and_bad_parameters(inputs):
 
 def test_profile_of_a_practice(inputs):
     frame, result = _result(inputs, "emergency_admissions")
-    profile = variation.practice_profile(result.table, frame, "Z10074")
+    profile = report.practice_profile(result.table, frame, "Z10074")
     assert "Fully adjusted ratio" in profile["measure"].tolist()
-    assert variation.practice_profile(result.table, frame, None).empty
+    assert report.practice_profile(result.table, frame, None).empty
     with pytest.raises(ParameterError):
-        variation.practice_profile(result.table, frame, "NOPE")
+        report.practice_profile(result.table, frame, "NOPE")
 
 
 def test_real_qof_smoking_is_overdispersed_and_crude_flags_far_more():
@@ -122,7 +123,7 @@ def test_real_qof_smoking_is_overdispersed_and_crude_flags_far_more():
         fingertips_period="2023/24", imd_path=shared_path("real-data", "fingertips_93553_imd2019_by_practice.csv"))
     result = briefing.result
     assert len(result.table) > 6000 and result.fit.phi > 10
-    flags = variation.reclassification(result.table, result.views).set_index("view")["flagged"]
+    flags = report.reclassification(result.table, result.views).set_index("view")["flagged"]
     assert flags.iloc[0] > 10 * flags.iloc[1]
     assert result.coefficients.loc[0, "ratio_per_sd"] > 1.2  # more deprivation, more smoking
     assert briefing.notes and "left out" in briefing.notes[0]
@@ -143,4 +144,4 @@ def test_a_wider_flagging_level_flags_at_least_as_many(inputs):
     _, loose = _result(inputs, "ae_attendances", flag_level=0.95)
     for view in ("crude", "age_sex", "adjusted"):
         assert (loose.table[f"{view}_flag"] != "").sum() >= (strict.table[f"{view}_flag"] != "").sum()
-    assert loose.flag_level == 0.95 and "95% limits" in variation.headline(loose)[0]
+    assert loose.flag_level == 0.95 and "95% limits" in report.headline(loose)[0]
