@@ -261,7 +261,7 @@ def headline(values: dict[str, pd.DataFrame], flagged: pd.DataFrame, funnels: di
         fit = fits[key]
         if fit.phi > 1:
             sentences.append(f"{indicators[key].name}: contracts differ far more than chance alone would make "
-                             f"them (over-dispersion φ = {fit.phi:.1f}), so the funnel limits were widened "
+                             f"them (over-dispersion φ = {fit.phi:,.1f}), so the funnel limits were widened "
                              "before judging any contract.")
             break
     for row in notes.itertuples():

@@ -83,9 +83,9 @@ def headline(result: VariationResult, *, truth: pd.Series | None = None, label: 
         f"{name[:1].upper() + name[1:]}: after adjusting for {', '.join(adjusted_for) or 'nothing'}"
         f" and genuine variation between practices, {adjusted} of {len(table):,} practices are outside the "
         f"{100 * result.flag_level:g}% limits.",
-        f"A crude league table of rates would have flagged {crude} practices; {crude - both} of them are not "
+        f"A crude league table of rates would have flagged {crude:,} practices; {crude - both:,} of them are not "
         "unusual once their patients are taken into account.",
-        f"Practices differ more than chance alone explains (over-dispersion φ = {result.fit.phi:.1f}); the "
+        f"Practices differ more than chance alone explains (over-dispersion φ = {result.fit.phi:,.1f}); the "
         f"limits were widened ({result.method} method, τ² = {result.fit.tau2:.4f} on the square-root scale).",
     ]
     for row in result.coefficients.itertuples():
