@@ -1,6 +1,5 @@
 """ccgtools.nhs111 (loading and validation) and ccgtools.nhs111_ranking (the comparisons)."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -70,8 +70,9 @@ def funnel_vectorised(observed, expected):
 
 
 def funnel_naive(observed, expected):
+    """Funnel limits and φ the naive way: a root-finding per unit, a Python loop over units."""
     rows = []
-    for o, e in zip(observed, expected):
+    for e in expected:
         row = {}
         for level in (0.95, 0.998):
             alpha = 1 - level
