@@ -136,7 +136,7 @@ def test_index_and_manifest_name_the_briefing_cell_and_error(two_builds):
     assert str(two_builds["bad"]) in error
     assert "cell" in error
     index = (reports / "index.html").read_text()
-    assert "Failed" in index and "showing the last good version" in index and "Wales" in index
+    assert "failed" in index and "showing the last good version, which is out of date" in index and "Wales" in index
     assert not (reports / ".staging" / "alpha").exists()
     assert (reports / "_failed" / "alpha.ipynb").is_file()
 
@@ -155,7 +155,7 @@ requires = ["{tmp_path / 'absent.csv'}"]
     assert "skipped" in out and "absent.csv" in out and "not present on this machine" in out
     manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text())
     assert manifest["briefings"]["needs_real_data"]["status"] == "skipped"
-    assert "Not built here" in (tmp_path / "reports" / "index.html").read_text()
+    assert "not built here" in (tmp_path / "reports" / "index.html").read_text()
 
 
 # --- scheduled builds: incremental, reproducible, light when nothing changed, Dask ---
@@ -263,3 +263,11 @@ def test_runs_on_a_dask_cluster(tmp_path):
                          log=lambda line: None)
     assert [o.status for o in outcomes] == ["ok"]
     assert (tmp_path / "reports" / "one.html").is_file() and (tmp_path / "reports" / "index.html").is_file()
+
+
+def test_index_css_is_not_html_escaped(tmp_path):
+    from ccgtools.build import write_index
+
+    write_index(tmp_path, {"briefings": {}})
+    html = (tmp_path / "index.html").read_text()
+    assert 'font-family: Arial, "Helvetica Neue"' in html and "&#34;" not in html
