@@ -9,6 +9,7 @@ publishes the result atomically.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -43,7 +44,9 @@ class WarmKernels:
 
     Each briefing still gets a kernel of its own, used once and shut down: no variable,
     random state or matplotlib state passes from one briefing to the next; only the
-    import of the scientific stack is paid ahead, in the background.
+    import of the scientific stack is paid ahead, in the background. These kernels talk
+    over Unix sockets in a private temporary folder (IPC transport), so parallel kernel
+    starts cannot collide on TCP ports.
     """
 
     def __init__(self, kernel_name: str, cwd: str):
@@ -52,11 +55,15 @@ class WarmKernels:
         self.kernel_name, self.cwd = kernel_name, cwd
         self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccgtools-warm-kernel")
         self.spare = None
+        self.socket_dir = tempfile.mkdtemp(prefix="ccgtools-kernels-")
+        self.started = 0
 
     def _start(self):
         from jupyter_client import KernelManager
 
-        manager = KernelManager(kernel_name=self.kernel_name)
+        self.started += 1
+        manager = KernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                ip=str(Path(self.socket_dir) / f"kernel{self.started}"))
         manager.start_kernel(cwd=self.cwd)
         client = manager.blocking_client()
         client.start_channels()
@@ -89,6 +96,7 @@ class WarmKernels:
         if manager is not None:
             manager.shutdown_kernel(now=True)
         self.background.shutdown(wait=True)
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
 _WARM: WarmKernels | None = None
@@ -184,7 +192,10 @@ def execute_and_render(job: dict) -> Rendered:
         executed = Path(scratch) / f"{job['name']}.ipynb"
         while True:
             attempts += 1
-            manager = pool.take() if pool is not None and attempts == 1 else None
+            manager = None
+            if pool is not None and attempts == 1:  # a warmed IPC kernel; a retry lets papermill start one
+                pool.prepare()
+                manager = pool.take()
             if pool is not None and job.get("more_to_come"):
                 pool.prepare()
             try:
