@@ -149,6 +149,51 @@ def check_unique(frame: pd.DataFrame, column: str, *, path: str | Path | None = 
         )
 
 
+def to_numbers(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    path: str | Path | None = None,
+    allow_missing: bool = False,
+    whole: bool = False,
+) -> pd.Series:
+    """Convert a text column to non-negative numbers, or raise DataError at the first bad cell.
+
+    Thousands separators are accepted. A suppressed marker (``*``, ``..``) or blank is
+    missing data, never zero: it is an error unless ``allow_missing``, and then becomes
+    missing. With ``whole`` the numbers must be whole (counts).
+
+    Returns
+    -------
+    pandas.Series
+        Nullable ``Int64`` when ``whole``, else ``float64``; same index as ``frame``.
+    """
+    noun = "count" if whole else "value"
+    text = frame[column]
+    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    bad = numbers.isna() | (numbers < 0)
+    if whole:
+        bad |= numbers % 1 != 0
+    for label in text.index[bad]:
+        value = text.loc[label]
+        if pd.isna(value) or value in SUPPRESSED_MARKERS:
+            if allow_missing:
+                continue
+            problem = f"suppressed {noun}" if pd.notna(value) else f"a required {noun} is missing"
+        elif pd.isna(numbers.loc[label]):
+            problem = "not a number"
+        elif numbers.loc[label] < 0:
+            problem = f"negative {noun}"
+        else:
+            problem = f"fractional {noun}"
+        raise DataError(problem, path=path, row=spreadsheet_row(label), column=column,
+                        value=None if pd.isna(value) else value,
+                        expected="a whole number of 0 or more" if whole else "a number of 0 or more")
+    if whole:
+        return numbers.astype("Float64").round().astype("Int64")
+    return numbers.astype(float)
+
+
 def to_counts(
     frame: pd.DataFrame,
     column: str,
@@ -156,31 +201,11 @@ def to_counts(
     path: str | Path | None = None,
     allow_missing: bool = False,
 ) -> pd.Series:
-    """Convert a text column to non-negative whole numbers, or raise DataError.
-
-    A suppressed marker (``*``, ``..``) or blank is missing data, never zero:
-    it is an error unless ``allow_missing``, and then becomes ``<NA>``.
+    """Convert a text column to non-negative whole numbers (:func:`to_numbers` with ``whole=True``).
 
     Returns
     -------
     pandas.Series
         Nullable ``Int64`` counts, same index as ``frame``.
     """
-    text = frame[column]
-    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-    for label in text.index[numbers.isna() | (numbers < 0) | (numbers % 1 != 0)]:
-        value = text.loc[label]
-        if pd.isna(value) or value in SUPPRESSED_MARKERS:
-            if allow_missing:
-                continue
-            problem = "missing or suppressed count" if pd.notna(value) else "a required count is missing"
-        elif pd.isna(numbers.loc[label]):
-            problem = "not a number"
-        elif numbers.loc[label] < 0:
-            problem = "negative count"
-        else:
-            problem = "fractional count"
-        raise DataError(problem, path=path, row=spreadsheet_row(label), column=column,
-                        value=None if pd.isna(value) else value,
-                        expected="a whole number of 0 or more")
-    return numbers.astype("Float64").round().astype("Int64")
+    return to_numbers(frame, column, path=path, allow_missing=allow_missing, whole=True)

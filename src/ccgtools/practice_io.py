@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import config
 from .errors import DataError
-from .io import SUPPRESSED_MARKERS, check_allowed_values, check_unique, read_csv_checked, spreadsheet_row, to_counts
+from .io import check_allowed_values, check_unique, read_csv_checked, spreadsheet_row, to_counts, to_numbers
 from .practice_data import AGE_GROUPS, PRACTICE_FILES, SEXES
 
 QUINARY_COLUMNS = ("CODE", "SEX", "AGE_GROUP_5", "NUMBER_OF_PATIENTS")
@@ -76,27 +76,7 @@ def load_practices(path: str | Path | None = None) -> pd.DataFrame:
     raw = read_csv_checked(path, ("practice_code", "ccg_code", "region", "imd_score", "rurality"))
     check_unique(raw, "practice_code", path=path)
     check_allowed_values(raw, "rurality", ("Urban", "Rural"), path=path)
-    return raw.assign(imd_score=_numbers(raw, "imd_score", path))
-
-
-def _numbers(frame: pd.DataFrame, column: str, path, *, allow_missing: bool = False) -> pd.Series:
-    """A numeric column (decimals allowed), with suppressed markers and text reported by row."""
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() & (frame[column].notna() | (not allow_missing))
-    if allow_missing:
-        bad = values.isna() & frame[column].notna() & ~frame[column].isin(SUPPRESSED_MARKERS)
-    if bad.any():
-        label = bad.idxmax()
-        value = frame.loc[label, column]
-        problem = "suppressed value" if value in SUPPRESSED_MARKERS else (
-            "a required number is missing" if pd.isna(value) else "not a number")
-        raise DataError(problem, path=path, row=spreadsheet_row(label), column=column,
-                        value=None if pd.isna(value) else value, expected="a number")
-    if (values < 0).any():
-        label = (values < 0).idxmax()
-        raise DataError("negative value", path=path, row=spreadsheet_row(label), column=column,
-                        value=frame.loc[label, column], expected="0 or more")
-    return values.astype(float)
+    return raw.assign(imd_score=to_numbers(raw, "imd_score", path=path))
 
 
 def load_events(path: str | Path | None = None, *, registered: pd.Index | None = None) -> pd.DataFrame:
@@ -141,7 +121,7 @@ def load_reference_rates(path: str | Path | None = None) -> pd.DataFrame:
     raw = read_csv_checked(path, ("indicator", "sex", "age_group", "rate"))
     check_allowed_values(raw, "sex", SEXES, path=path, allow_missing=False)
     check_allowed_values(raw, "age_group", AGE_GROUPS, path=path, allow_missing=False)
-    table = raw.assign(rate=_numbers(raw, "rate", path), band=raw["sex"] + " " + raw["age_group"])
+    table = raw.assign(rate=to_numbers(raw, "rate", path=path), band=raw["sex"] + " " + raw["age_group"])
     matrix = table.pivot(index="band", columns="indicator", values="rate")
     matrix.columns.name = None
     return matrix.reindex([f"{s} {a}" for s in SEXES for a in AGE_GROUPS])
@@ -180,7 +160,7 @@ def load_fingertips(path: str | Path, *, area_type: str | tuple[str, ...] = ("GP
     for column, source in (("value", "Value"), ("count", "Count"), ("denominator", "Denominator"),
                            ("lower_95", "Lower CI 95.0 limit"), ("upper_95", "Upper CI 95.0 limit"),
                            ("lower_99_8", "Lower CI 99.8 limit"), ("upper_99_8", "Upper CI 99.8 limit")):
-        out[column] = _numbers(chosen, source, path, allow_missing=True) if source in chosen else np.nan
+        out[column] = to_numbers(chosen, source, path=path, allow_missing=True) if source in chosen else np.nan
     return out.reset_index(drop=True)
 
 
@@ -190,8 +170,8 @@ def load_heec(path: str | Path) -> pd.DataFrame:
     raw = read_csv_checked(path, ("Practice.Code", "prop65", "IMD", "Practice.Rurality"))
     check_unique(raw, "Practice.Code", path=path)
     check_allowed_values(raw, "Practice.Rurality", ("Urban", "Rural"), path=path)
-    return pd.DataFrame({"practice_code": raw["Practice.Code"], "prop65": _numbers(raw, "prop65", path),
-                         "imd_score": _numbers(raw, "IMD", path), "rurality": raw["Practice.Rurality"]})
+    return pd.DataFrame({"practice_code": raw["Practice.Code"], "prop65": to_numbers(raw, "prop65", path=path),
+                         "imd_score": to_numbers(raw, "IMD", path=path), "rurality": raw["Practice.Rurality"]})
 
 
 def load_list_sizes(path: str | Path) -> pd.DataFrame:
