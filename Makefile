@@ -35,7 +35,7 @@ data: setup ## Regenerate the bundled synthetic data from its seeded generators
 	$(BIN)/ccgtools make-data
 
 bench: setup ## Print performance figures for this machine
-	$(BIN)/python -m ccgtools.bench
+	$(BIN)/python -m ccgtools.build.bench
 
 clean: ## Remove published reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis

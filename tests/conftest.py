@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ccgtools import build, config
-from ccgtools.survey_data import make_synthetic_survey
+from ccgtools.survey.synthetic import make_synthetic_survey
 
 SHARED = config.SHARED_DIR
 

@@ -1,7 +1,7 @@
 """End to end: every notebook executed with papermill on the bundled data, and the published HTML."""
 
-from html.parser import HTMLParser
 import json
+from html.parser import HTMLParser
 
 import pandas as pd
 import pytest

@@ -40,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if any(o.status == "failed" for o in outcomes) else 0
         if args.command == "make-data":
             from . import config
-            from .nhs111_data import write_synthetic_nhs111
-            from .practice_data import write_synthetic_practices
-            from .survey_data import write_synthetic_survey
+            from .nhs111.synthetic import write_synthetic_nhs111
+            from .practices.synthetic import write_synthetic_practices
+            from .survey.synthetic import write_synthetic_survey
 
             written = [write_synthetic_survey(seed=args.seed if args.seed is not None else config.SURVEY_SEED),
                        *write_synthetic_nhs111(seed=config.NHS111_SEED), *write_synthetic_practices().values()]

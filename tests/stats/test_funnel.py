@@ -7,7 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ccgtools.errors import DataError, ParameterError
-from ccgtools.stats import funnel_limits, funnel_significance, overdispersion, proportion_ci
+from ccgtools.stats import (
+    funnel_limits,
+    funnel_significance,
+    overdispersion,
+    proportion_ci,
+)
 
 from ..conftest import shared_path
 

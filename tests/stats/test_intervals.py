@@ -3,14 +3,21 @@
 import math
 
 import numpy as np
-from hypothesis import given
-from hypothesis import strategies as st
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
 from ccgtools.errors import DataError
-from ccgtools.stats import byars_limits, exact_poisson_limits, poisson_limits, proportion_ci, rate_ci, z_value
+from ccgtools.stats import (
+    byars_limits,
+    exact_poisson_limits,
+    poisson_limits,
+    proportion_ci,
+    rate_ci,
+    z_value,
+)
 
 from ..conftest import shared_path
 

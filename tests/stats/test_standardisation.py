@@ -5,7 +5,12 @@ import pandas as pd
 import pytest
 
 from ccgtools.errors import DataError
-from ccgtools.stats import ESP2013, directly_standardised_rate, expected_events, indirectly_standardised_ratio
+from ccgtools.stats import (
+    ESP2013,
+    directly_standardised_rate,
+    expected_events,
+    indirectly_standardised_ratio,
+)
 
 from ..conftest import shared_path
 

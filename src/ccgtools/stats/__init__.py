@@ -4,13 +4,32 @@ Vectorised over numpy and pandas (no Python loop over units), each function
 documented with its method and reference; exact formulas in ``../shared/METHODS.md``.
 """
 
-from .funnel import (Overdispersion, adjusted_funnel_limits, funnel_limits, funnel_significance, overdispersion,
-                     poisson_funnel_counts, wilson_funnel_limits)
-from .intervals import (byars_limits, exact_poisson_limits, level_label, poisson_limits, proportion_ci,
-                        rate_ci, z_value)
+from .funnel import (
+                     Overdispersion,
+                     adjusted_funnel_limits,
+                     funnel_limits,
+                     funnel_significance,
+                     overdispersion,
+                     poisson_funnel_counts,
+                     wilson_funnel_limits,
+)
+from .intervals import (
+                     byars_limits,
+                     exact_poisson_limits,
+                     level_label,
+                     poisson_limits,
+                     proportion_ci,
+                     rate_ci,
+                     z_value,
+)
 from .ranking import rank_uncertainty
 from .spc import xmr
-from .standardisation import ESP2013, directly_standardised_rate, expected_events, indirectly_standardised_ratio
+from .standardisation import (
+                     ESP2013,
+                     directly_standardised_rate,
+                     expected_events,
+                     indirectly_standardised_ratio,
+)
 
 __all__ = [
     "ESP2013", "Overdispersion", "adjusted_funnel_limits", "byars_limits", "directly_standardised_rate", "exact_poisson_limits",

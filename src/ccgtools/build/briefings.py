@@ -1,0 +1,216 @@
+"""The build configuration (``briefings.toml``): briefings, parameter sweeps, and what each depends on.
+
+Light on purpose: it imports nothing heavier than the standard library, so that
+``ccgtools build`` can decide that nothing has changed (and stop) in well under a
+second, without starting Python's scientific stack.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import itertools
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__, config
+from ..errors import ConfigError
+
+_KEYS = {"name", "title", "notebook", "parameters", "description", "requires", "disclosure", "sweep", "variants"}
+#: Files whose content is part of every briefing's cache key: ccgtools' own code and templates.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """One rendering: a notebook with one parameter set and an output name."""
+
+    name: str
+    title: str
+    notebook: Path
+    parameters: dict = field(default_factory=dict)
+    description: str = ""
+    requires: tuple[Path, ...] = ()
+    disclosure: str = ""
+
+    def missing_requirements(self) -> list[Path]:
+        """Files this briefing needs that are not on this machine (e.g. ../shared/real-data/)."""
+        return [path for path in self.requires if not path.exists()]
+
+
+def load_build_config(path: str | Path | None = None) -> list[Briefing]:
+    """Read a build config, expanding sweeps into one :class:`Briefing` per parameter set.
+
+    A ``[[briefing]]`` entry may have ``sweep`` (a table of parameter name → list of values;
+    every combination is rendered) or ``variants`` (a list of parameter tables); its
+    ``name`` and ``title`` are then templates filled from each set's parameters, e.g.
+    ``name = "practice_variation_{indicator}"``.
+
+    Raises
+    ------
+    ConfigError
+        Unreadable TOML, a missing name, title or notebook, an unknown key, a name
+        template naming a parameter the set does not have, a repeated or unsafe name.
+    """
+    path = config.resolve_path(path, config.BUILD_CONFIG)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: build config not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    entries = document.get("briefing", [])
+    if not entries:
+        raise ConfigError(f"{path}: no [[briefing]] entries")
+    briefings, seen = [], set()
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path}, briefing {number}"
+        _check_entry(entry, where)
+        for parameters in _parameter_sets(entry, where):
+            name = _fill(entry["name"], parameters, where, "name")
+            if not name.replace("_", "").replace("-", "").replace(".", "").isalnum() or name.startswith("."):
+                raise ConfigError(f"{where}: name {name!r} must use only letters, digits, '_', '-' and '.'")
+            if name in seen:
+                raise ConfigError(f"{where}: the name {name!r} is used twice")
+            seen.add(name)
+            briefings.append(Briefing(
+                name=name, title=_fill(entry["title"], parameters, where, "title"),
+                notebook=config.resolve_path(entry["notebook"], config.NOTEBOOKS_DIR), parameters=parameters,
+                description=_fill(entry.get("description", ""), parameters, where, "description"),
+                requires=tuple(config.resolve_path(r, config.PROJECT_ROOT) for r in entry.get("requires", [])),
+                disclosure=entry.get("disclosure", "")))
+    return briefings
+
+
+def _check_entry(entry: dict, where: str) -> None:
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(_KEYS))}")
+    for key in ("name", "title", "notebook"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise ConfigError(f"{where}: '{key}' is required (a non-empty string)")
+    if not isinstance(entry.get("parameters", {}), dict):
+        raise ConfigError(f"{where}: 'parameters' must be a table of name = value")
+    requires = entry.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise ConfigError(f"{where}: 'requires' must be a list of file paths")
+    sweep = entry.get("sweep", {})
+    if not isinstance(sweep, dict) or not all(isinstance(v, list) and v for v in sweep.values()):
+        raise ConfigError(f"{where}: 'sweep' must be a table of parameter name = [values, ...]")
+    variants = entry.get("variants", [])
+    if not isinstance(variants, list) or not all(isinstance(v, dict) for v in variants):
+        raise ConfigError(f"{where}: 'variants' must be a list of parameter tables")
+
+
+def _parameter_sets(entry: dict, where: str) -> list[dict]:
+    base = dict(entry.get("parameters", {}))
+    sweep = entry.get("sweep", {})
+    product = [dict(zip(sweep, values)) for values in itertools.product(*sweep.values())] if sweep else [{}]
+    variants = entry.get("variants") or [{}]
+    return [{**base, **combo, **variant} for combo in product for variant in variants]
+
+
+def _fill(template: str, parameters: dict, where: str, key: str) -> str:
+    try:
+        return template.format(**parameters)
+    except KeyError as exc:
+        raise ConfigError(f"{where}: '{key}' refers to {{{exc.args[0]}}}, which is not a parameter of "
+                          "this set") from exc
+    except (IndexError, ValueError) as exc:
+        raise ConfigError(f"{where}: '{key}' is not a valid template ({exc})") from exc
+
+
+def notebook_defaults(notebook: Path) -> dict:
+    """The literal default of each parameter in the notebook's ``parameters`` cell.
+
+    Read with ``json`` and ``ast`` (not papermill, whose import is slow): every
+    assignment ``name = literal`` in the cell tagged ``parameters``.
+
+    Raises
+    ------
+    ConfigError
+        No ``parameters`` cell, or a default that is not a literal.
+    """
+    document = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in document.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            defaults = {}
+            for node in ast.parse(source).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    try:
+                        defaults[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError as exc:
+                        raise ConfigError(f"{notebook.name}: parameter {node.targets[0].id} has a default that "
+                                          "is not a literal") from exc
+            return defaults
+    raise ConfigError(f"{notebook.name}: no cell tagged 'parameters'")
+
+
+def effective_parameters(briefing: Briefing) -> dict:
+    """Notebook defaults overlaid with the briefing's parameters; unknown names and wrong types refused.
+
+    Papermill only warns when a parameter is not declared in the notebook; a
+    misspelt parameter would silently change nothing, so ccgtools refuses it.
+    """
+    if not briefing.notebook.is_file():
+        raise ConfigError(f"briefing {briefing.name!r}: notebook not found: {briefing.notebook}")
+    defaults = notebook_defaults(briefing.notebook)
+    unknown = sorted(set(briefing.parameters) - set(defaults))
+    if unknown:
+        raise ConfigError(f"briefing {briefing.name!r}: unknown parameter(s) {', '.join(unknown)} for "
+                          f"{briefing.notebook.name}; it declares {', '.join(sorted(defaults))}")
+    for key, value in briefing.parameters.items():
+        default = defaults[key]
+        if default is not None and value is not None and not _same_kind(default, value):
+            raise ConfigError(f"briefing {briefing.name!r}: parameter {key} = {value!r} should be "
+                              f"{type(default).__name__} like the notebook's default {default!r}")
+    return {**defaults, **briefing.parameters}
+
+
+def _same_kind(default, value) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 checksum of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_files(parameters: dict) -> list[dict]:
+    """The data files a parameter set names (string values that resolve to files), with checksums."""
+    files = []
+    for value in parameters.values():
+        if isinstance(value, str) and value.strip():
+            path = config.resolve_path(value, config.PROJECT_ROOT)
+            if path.is_file():
+                shown = path.relative_to(config.PROJECT_ROOT) if path.is_relative_to(config.PROJECT_ROOT) else path
+                files.append({"path": str(shown), "sha256": sha256_of(path)})
+    return files
+
+
+def code_fingerprint() -> str:
+    """One hash of ccgtools' own source, templates and definitions (a change rebuilds everything)."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in
+                       {".py", ".j2", ".css", ".json", ".toml"}):
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(briefing: Briefing, parameters: dict, inputs: list[dict], code: str) -> str:
+    """What a rendering depends on: notebook bytes, parameters, input data by content, ccgtools' code."""
+    document = {"notebook": sha256_of(briefing.notebook), "parameters": parameters, "inputs": inputs,
+                "code": code, "title": briefing.title, "disclosure": briefing.disclosure}
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()

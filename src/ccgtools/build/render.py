@@ -1,0 +1,144 @@
+"""Turning an executed notebook into a published briefing: HTML without code, and CSV tables.
+
+nbconvert's ``HTMLExporter`` renders with the ``briefing`` template in
+``ccgtools/templates``: code cells, prompts and warnings (stderr) are left out,
+images are embedded, and nothing is loaded from another host (nbconvert's
+default page pulls MathJax and require.js from a CDN; this template does not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+from bs4 import BeautifulSoup
+from markupsafe import escape
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from .. import __version__
+from ..page.show import FACTS_MIMETYPE, TABLE_MIMETYPE
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+#: Cells with this tag (e.g. a guide for researchers) appear in JupyterLab but not in the briefing.
+NOTEBOOK_ONLY_TAG = "notebook-only"
+
+
+class DropStderr(Preprocessor):
+    """Remove stderr streams (library warnings) from outputs: readers act on findings, not warnings."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        return cell, resources
+
+
+@dataclass
+class Provenance:
+    """What the footer of a briefing states about how it was made."""
+
+    title: str
+    name: str
+    notebook: str
+    parameters: dict
+    data_files: list[dict] = field(default_factory=list)
+    disclosure_rule: str = ""
+    version: str = __version__
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The briefing CSS, inlined into every page (no external stylesheet)."""
+    return (TEMPLATES_DIR / "briefing.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _exporter() -> HTMLExporter:
+    exporter = HTMLExporter(
+        template_name="briefing",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    exporter.register_preprocessor(DropStderr(), enabled=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}), enabled=True)
+    return exporter
+
+
+def notebook_to_html(notebook: nbformat.NotebookNode, provenance: Provenance) -> str:
+    """Render an executed notebook as a briefing page.
+
+    No code; a header with the title, geography and data period (from
+    :func:`ccgtools.page.show.show_title`); a table of contents from the section
+    headings; a CSV download link under every published table; the provenance footer.
+    """
+    resources = {"ccgtools": {**provenance.__dict__, "css": stylesheet(), "facts": briefing_facts(notebook)}}
+    html, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    return _finish_page(html, provenance.name)
+
+
+def briefing_facts(notebook: nbformat.NotebookNode) -> dict:
+    """Title, geography and period the notebook declared with ``publish.show_title`` (empty if none)."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            facts = output.get("data", {}).get(FACTS_MIMETYPE)
+            if facts:
+                return dict(facts)
+    return {}
+
+
+def _finish_page(html: str, name: str) -> str:
+    """Add the contents list and the CSV links to a rendered page."""
+    page = BeautifulSoup(html, "html.parser")
+    main = page.find("main")
+    headings = main.find_all("h2") if main else []
+    for number, heading in enumerate(headings, start=1):
+        if not heading.get("id"):
+            heading["id"] = f"section-{number}"
+        for anchor in heading.find_all("a", class_="anchor-link"):
+            anchor.decompose()
+    title = main.find("h1") if main else None
+    if title is not None and len(headings) > 1:
+        items = "".join(f'<li><a href="#{escape(h["id"])}">{escape(h.get_text(" ", strip=True))}</a></li>'
+                        for h in headings)
+        contents = BeautifulSoup(f'<nav class="ccg-contents" aria-label="Contents"><p class="ccg-contents-title">'
+                                 f"Contents</p><ol>{items}</ol></nav>", "html.parser")
+        anchor = title.find_next_sibling("p", class_="ccg-lede") or title
+        anchor.insert_after(contents)
+    for wrap in page.find_all("div", class_="ccg-table-wrap"):
+        table_name = wrap.get("data-table-name")
+        if table_name:
+            link = BeautifulSoup(f'<p class="ccg-download"><a href="{escape(name)}/{escape(table_name)}.csv" '
+                                 f'download>Download this table as CSV</a></p>', "html.parser")
+            wrap.insert_after(link)
+    return str(page)
+
+
+def published_tables(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """The CSV text of every table a notebook attached with :func:`ccgtools.page.show.show_table`.
+
+    Returns
+    -------
+    dict
+        ``name -> CSV text``, in the order the tables appear.
+
+    Raises
+    ------
+    ValueError
+        When two tables share a name (one would overwrite the other).
+    """
+    tables: dict[str, str] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(TABLE_MIMETYPE)
+            if payload is None:
+                continue
+            if payload["name"] in tables:
+                raise ValueError(f"two tables are named {payload['name']!r}; each needs its own name")
+            tables[payload["name"]] = payload["csv"]
+    return tables

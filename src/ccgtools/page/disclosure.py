@@ -1,0 +1,155 @@
+"""Statistical disclosure control: the one place where small numbers are suppressed before publishing.
+
+Two established NHS rules, configurable through :class:`DisclosureRule`:
+
+* counts of 1 to 7 below national level are not published (HES / ECDS: shown as ``*``);
+* survey results based on fewer than 10 responses are not published (GP Patient Survey).
+
+Primary suppression removes the small cell and every value derived from it on the
+same row (a percentage reveals its count when the base is shown). Secondary
+suppression then makes sure that no suppressed cell can be recovered by
+subtraction from a published total: within each group of rows that add up to a
+published total, a lone suppressed row takes the next-smallest row with it.
+Every function returns a new DataFrame with a boolean ``suppressed`` column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    """What is too small to publish.
+
+    Parameters
+    ----------
+    smallest_count : int
+        The smallest non-zero count that may be shown (8: counts 1-7 are suppressed).
+    min_base : int
+        The smallest number of responses a survey result may be based on.
+    """
+
+    smallest_count: int = 8
+    min_base: int = config.SURVEY_MIN_RESPONSES
+
+    def describe(self) -> str:
+        """The rule in words, for a briefing's footer."""
+        return (f"Counts of 1 to {self.smallest_count - 1} are shown as * and survey results based on fewer than "
+                f"{self.min_base} responses are suppressed; where a total would reveal a suppressed cell by "
+                "subtraction, the next smallest cell is suppressed too.")
+
+
+DEFAULT_RULE = DisclosureRule()
+
+
+def _with_flag(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    if "suppressed" not in out:
+        out["suppressed"] = False
+    out["suppressed"] = out["suppressed"].astype(bool)
+    return out
+
+
+def _blank(out: pd.DataFrame, rows, columns: Sequence[str]) -> pd.DataFrame:
+    """Blank ``columns`` on ``rows``: integers stay nullable integers, text becomes missing."""
+    for column in columns:
+        series = out[column]
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+            out[column] = series.astype("Int64")
+            out.loc[rows, column] = pd.NA
+        elif pd.api.types.is_float_dtype(series):
+            out.loc[rows, column] = np.nan
+        else:
+            out[column] = series.astype(object)
+            out.loc[rows, column] = None
+    out.loc[rows, "suppressed"] = True
+    return out
+
+
+def suppress_small_counts(table: pd.DataFrame, count_columns: Sequence[str], *, dependent: Sequence[str] = (),
+                          rule: DisclosureRule = DEFAULT_RULE) -> pd.DataFrame:
+    """Primary suppression of counts from 1 to ``rule.smallest_count - 1``.
+
+    Parameters
+    ----------
+    count_columns : sequence of str
+        Columns holding counts of people or events.
+    dependent : sequence of str
+        Columns derived from those counts (rates, percentages, ratios, limits),
+        blanked on any row where a count is suppressed.
+    """
+    out = _with_flag(table)
+    small = pd.Series(False, index=out.index)
+    for column in count_columns:
+        values = pd.to_numeric(out[column], errors="coerce")
+        small |= ((values >= 1) & (values < rule.smallest_count)).fillna(False)
+    return _blank(out, small, [*count_columns, *dependent]) if small.any() else out
+
+
+def suppress_small_bases(table: pd.DataFrame, base_column: str, *, dependent: Sequence[str] = (),
+                         rule: DisclosureRule = DEFAULT_RULE) -> pd.DataFrame:
+    """Primary suppression of survey results based on fewer than ``rule.min_base`` responses.
+
+    The base and every ``dependent`` column (numerator, percentage, limits) are blanked.
+    """
+    out = _with_flag(table)
+    small = (pd.to_numeric(out[base_column], errors="coerce") < rule.min_base).fillna(False)
+    return _blank(out, small, [base_column, *dependent]) if small.any() else out
+
+
+def secondary_suppression(table: pd.DataFrame, *, within: Sequence[str], size_column: str,
+                          columns: Sequence[str]) -> pd.DataFrame:
+    """Suppress a second row wherever a group has exactly one suppressed row.
+
+    Within each group (rows with the same ``within`` values whose sizes add up to a
+    total published elsewhere, e.g. the groups of one survey question), a single
+    suppressed row could be recovered as total minus the rest. The unsuppressed row
+    with the smallest ``size_column`` (before suppression) is suppressed as well:
+    its ``columns`` are blanked. Repeats until no group has exactly one.
+
+    Parameters
+    ----------
+    size_column : str
+        The original (unsuppressed) sizes used to choose the complementary row; pass
+        a column kept aside before primary suppression.
+    """
+    out = _with_flag(table)
+    keys = list(within) if within else None
+    while True:
+        groups = out.groupby(keys, sort=False)["suppressed"] if keys else [(None, out["suppressed"])]
+        lone = [flags.index for _, flags in groups if flags.sum() == 1 and (~flags).any()]
+        if not lone:
+            return out
+        for index in lone:
+            candidates = out.loc[index][~out.loc[index, "suppressed"]]
+            chosen = candidates[size_column].astype(float).idxmin()
+            out = _blank(out, out.index == chosen, columns)
+
+
+def published_values_leak(published: pd.DataFrame, *, within: Sequence[str], size_column: str,
+                          base: bool = False, rule: DisclosureRule = DEFAULT_RULE) -> list[str]:
+    """Every way a published table reveals what it should not (for tests): an empty list when safe.
+
+    Checks that no published size is a small count (1 to ``smallest_count - 1``), or
+    when ``base`` is True below the minimum survey base, and that in each group either
+    no row or at least two rows are suppressed (so subtraction from the group total
+    recovers only a sum).
+    """
+    problems = []
+    shown = published.loc[~published["suppressed"], size_column].astype(float)
+    if base and (shown < rule.min_base).any():
+        problems.append("a result on fewer responses than the minimum base is published")
+    if not base and ((shown >= 1) & (shown < rule.smallest_count)).any():
+        problems.append("a small count is published")
+    groups = published.groupby(list(within), sort=False)["suppressed"] if within else [(None, published["suppressed"])]
+    for key, flags in groups:
+        if flags.sum() == 1:
+            problems.append(f"group {key}: one suppressed cell can be recovered by subtraction")
+    return problems

@@ -1,0 +1,206 @@
+"""Showing results in a briefing: tables, charts, headlines and free text.
+
+These functions are called from notebook cells. Each displays HTML that reads
+well in JupyterLab and in the published briefing, and attaches the numbers in
+a machine-readable form (``application/vnd.ccgtools.table+json``) that
+``ccgtools build`` collects into CSV files beside the HTML. Every piece of text
+that came from data is HTML-escaped here; free text is also redacted.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import display
+from markupsafe import escape
+
+from .charts import Chart
+
+TABLE_MIMETYPE = "application/vnd.ccgtools.table+json"
+FACTS_MIMETYPE = "application/vnd.ccgtools.facts+json"
+SUPPRESSED_MARK = "*"
+
+_REDACTIONS = (
+    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail address removed]"),
+    # NHS number: 10 digits, often written 3-3-4.
+    (re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"), "[number removed]"),
+    # UK telephone numbers: 0 or +44 followed by 9-10 more digits, with spaces.
+    (re.compile(r"(\+44\s?|\b0)(\d[\s-]?){9,10}\b"), "[telephone number removed]"),
+)
+
+
+def redact(text: str) -> str:
+    """Remove e-mail addresses, NHS numbers and telephone numbers from free text."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def format_interval(value: float, lower: float, upper: float, *, unit: str = "%") -> str:
+    """Write an estimate and its interval as ``84.2% (75.6 to 90.2)``; ``*`` when suppressed."""
+    if pd.isna(value):
+        return SUPPRESSED_MARK
+    return f"{value:.1f}{unit} ({lower:.1f} to {upper:.1f})"
+
+
+def _format_cell(value, decimals: int = 1) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return SUPPRESSED_MARK
+    if isinstance(value, (bool, np.bool_)):
+        return "Yes" if value else "No"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if decimals >= 3 and 0 < abs(value) < 10 ** -decimals:
+            return f"<{10 ** -decimals:.{decimals}f}"
+        return f"{value:,.{decimals}f}"
+    return str(value)
+
+
+def readable_table(
+    table: pd.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    interval: tuple[str, str, str] | None = None,
+    interval_label: str = "Percent (95% CI)",
+    decimals: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """A copy of ``table`` as text for reading: chosen columns, plain names, formatted numbers.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Numbers as computed (suppressed values already NaN).
+    columns : mapping
+        Column name → heading, in the order to show.
+    interval : (value, lower, upper), optional
+        Columns combined into one ``84.2% (75.6 to 90.2)`` column named
+        ``interval_label``, placed where ``value`` appears in ``columns``.
+    decimals : mapping, optional
+        Decimal places for particular columns (default 1), e.g. ``{"p_value": 3}``;
+        with 3 or more, values smaller than the last place are written ``<0.001``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Strings only: whole numbers with thousands separators, other numbers to
+        one decimal place, True/False as Yes/No, missing or suppressed as ``*``.
+    """
+    out = {}
+    for column, heading in columns.items():
+        if interval is not None and column == interval[0]:
+            value, lower, upper = (table[c] for c in interval)
+            out[interval_label] = [format_interval(v, lo, hi) for v, lo, hi in zip(value, lower, upper)]
+        else:
+            places = (decimals or {}).get(column, 1)
+            out[heading] = [_format_cell(v, places) for v in table[column].astype(object)]
+    return pd.DataFrame(out, index=table.index)
+
+
+def table_html(table: pd.DataFrame, caption: str) -> str:
+    """An accessible HTML table (caption, column headers with scope), every cell escaped."""
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(_format_cell(v) if not isinstance(v, str) else v)}</td>"
+                         for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return (f'<div class="ccg-table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}">'
+            f'<table class="ccg-table"><caption>{escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def show_title(title: str, lede: str = "", *, geography: str = "", period: str = "") -> None:
+    """Display the briefing's one top-level heading and an introductory sentence.
+
+    ``geography`` and ``period`` are also passed to the page header of the published briefing.
+    """
+    html = f"<h1>{escape(title)}</h1>" + (f'<p class="ccg-lede">{escape(lede)}</p>' if lede else "")
+    display({"text/html": html, "text/plain": title,
+             FACTS_MIMETYPE: {"title": title, "geography": geography, "period": period}}, raw=True)
+
+
+def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFrame | None = None,
+               empty_message: str = "No rows to show.", collapsed: bool = False) -> None:
+    """Display ``table`` as HTML and attach ``csv`` (default: ``table``) for publication as ``name.csv``.
+
+    An empty table shows ``empty_message`` instead and publishes no CSV. ``collapsed`` puts the
+    table in a ``<details>`` element that the reader opens (for long tables behind a chart).
+    """
+    if table.empty:
+        display({"text/html": f"<p>{escape(empty_message)}</p>", "text/plain": empty_message}, raw=True)
+        return
+    data = table if csv is None else csv
+    html = table_html(table, caption).replace('<div class="ccg-table-wrap"',
+                                              f'<div class="ccg-table-wrap" data-table-name="{escape(name)}"', 1)
+    if collapsed:
+        html = (f'<details class="ccg-details"><summary>{escape(caption)} ({len(table):,} rows)</summary>'
+                f"{html}</details>")
+    display({
+        "text/html": html,
+        "text/plain": f"{caption} ({len(table)} rows)",
+        TABLE_MIMETYPE: {"name": name, "caption": caption, "csv": data.to_csv(index=False)},
+    }, raw=True)
+
+
+def show_chart(chart: Chart, *, caption: str | None = None) -> None:
+    """Display a chart as a PNG with its alt text, and attach its data for publication as CSV."""
+    buffer = io.BytesIO()
+    chart.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight" if chart.tight else None,
+                         metadata={"Software": None})
+    plt.close(chart.figure)
+    display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": chart.alt_text},
+            metadata={"image/png": {"alt": chart.alt_text}}, raw=True)
+    show_table(chart.data, name=chart.name, collapsed=True,
+               caption=caption or f"Data behind the chart: {chart.name.replace('_', ' ')}")
+
+
+def show_headline(sentences: Sequence[str], *, title: str = "Headline findings") -> None:
+    """Display the plain-English headline findings as a highlighted list."""
+    items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
+    display({"text/html": f'<section class="ccg-headline" aria-label="{escape(title)}">'
+                          f"<h2>{escape(title)}</h2><ul>{items}</ul></section>",
+             "text/plain": "\n".join(sentences)}, raw=True)
+
+
+def show_comments(comments: Sequence[str]) -> None:
+    """Display free-text comments as quotations: redacted, then HTML-escaped."""
+    if not comments:
+        display({"text/html": "<p>No comments were given.</p>", "text/plain": "No comments."}, raw=True)
+        return
+    safe = [escape(redact(str(c))) for c in comments]
+    items = "".join(f"<li><blockquote>{c}</blockquote></li>" for c in safe)
+    display({"text/html": f'<ul class="ccg-comments">{items}</ul>',
+             "text/plain": "\n".join(redact(str(c)) for c in comments)}, raw=True)
+
+
+def show_warnings(notes: pd.DataFrame, *, title: str = "Data left out, and why") -> None:
+    """Display data-quality notes (columns issue, action) as a visible warning box; nothing when empty."""
+    if notes.empty:
+        display({"text/html": "<p>No data were left out: every row passed the checks.</p>",
+                 "text/plain": "No data were left out."}, raw=True)
+        return
+    items = "".join(f"<li>{escape(row.issue)}: <strong>{escape(row.action)}</strong>.</li>"
+                    for row in notes.itertuples())
+    display({"text/html": f'<div class="ccg-warning" role="note"><h3>{escape(title)}</h3><ul>{items}</ul></div>',
+             "text/plain": "\n".join(f"{row.issue}: {row.action}" for row in notes.itertuples())}, raw=True)
+
+
+def show_charts(charts: Sequence[Chart]) -> None:
+    """Display several charts in turn, each with its alt text and data (see :func:`show_chart`)."""
+    for chart in charts:
+        show_chart(chart)
+
+
+def show_list(items: Sequence[str], *, intro: str = "") -> None:
+    """Display a short bulleted list of plain-text items (escaped); nothing when there are none."""
+    if not items:
+        return
+    html = (f"<p>{escape(intro)}</p>" if intro else "") + "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
+    display({"text/html": html, "text/plain": "\n".join(items)}, raw=True)

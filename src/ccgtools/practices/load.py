@@ -1,0 +1,213 @@
+"""Loading GP practice data: the bundled synthetic layout and the real published files.
+
+Readers for NHS Digital's "Patients registered at a GP practice" (quinary
+age/sex and totals), OHID Fingertips indicator exports, the IMD/65+/rurality
+practice table, and the ODS ``epraccur`` file (which has no header row). Every
+reader validates as :mod:`ccgtools.io` does: the file, row and column of any
+problem, and what was expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+from ..errors import DataError
+from ..io import (
+    check_allowed_values,
+    check_unique,
+    read_csv_checked,
+    spreadsheet_row,
+    to_counts,
+    to_numbers,
+)
+from .synthetic import AGE_GROUPS, PRACTICE_FILES, SEXES
+
+QUINARY_COLUMNS = ("CODE", "SEX", "AGE_GROUP_5", "NUMBER_OF_PATIENTS")
+FINGERTIPS_COLUMNS = ("Indicator ID", "Area Code", "Area Name", "Area Type", "Time period", "Value", "Count",
+                      "Denominator")
+EPRACCUR_COLUMNS = ("organisation_code", "name", "national_grouping", "high_level_health_geography",
+                    "address_1", "address_2", "address_3", "address_4", "address_5", "postcode", "open_date",
+                    "close_date", "status_code", "organisation_sub_type", "commissioner", "join_parent_date",
+                    "left_parent_date", "telephone", "null_1", "null_2", "null_3", "amended_record", "null_4",
+                    "provider_purchaser", "null_5", "prescribing_setting", "null_6")
+
+
+def bundled(name: str) -> Path:
+    """Path of one of the bundled synthetic practice files ("practices", "registrations", …)."""
+    return config.DATA_DIR / PRACTICE_FILES[name]
+
+
+def load_quinary(path: str | Path | None = None) -> pd.DataFrame:
+    """Registered patients by practice, sex and five-year age group (NHS Digital quinary layout).
+
+    Rows with SEX or AGE_GROUP_5 of "ALL" (totals) are dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Practices (index ``practice_code``) by 40 columns ``MALE 0_4`` … ``FEMALE 95+``.
+
+    Raises
+    ------
+    DataError
+        Unknown sex or age-band labels, suppressed or negative counts, or a
+        practice, sex and age band given twice.
+    """
+    path = config.resolve_path(path, bundled("registrations"))
+    raw = read_csv_checked(path, QUINARY_COLUMNS)
+    raw = raw[(raw["SEX"] != "ALL") & (raw["AGE_GROUP_5"] != "ALL")]
+    check_allowed_values(raw, "SEX", SEXES, path=path, allow_missing=False)
+    check_allowed_values(raw, "AGE_GROUP_5", AGE_GROUPS, path=path, allow_missing=False)
+    patients = to_counts(raw, "NUMBER_OF_PATIENTS", path=path)
+    repeated = raw.duplicated(["CODE", "SEX", "AGE_GROUP_5"])
+    if repeated.any():
+        label = repeated.idxmax()
+        raise DataError("practice, sex and age group given twice", path=path, row=spreadsheet_row(label),
+                        column="CODE", value=raw.loc[label, "CODE"], expected="one row per practice, sex and age group")
+    table = raw.assign(patients=patients, band=raw["SEX"] + " " + raw["AGE_GROUP_5"])
+    matrix = table.pivot(index="CODE", columns="band", values="patients")
+    columns = [f"{s} {a}" for s in SEXES for a in AGE_GROUPS]
+    matrix = matrix.reindex(columns=columns).fillna(0).astype("int64")
+    matrix.index.name = "practice_code"
+    matrix.columns.name = None
+    return matrix
+
+
+def load_practices(path: str | Path | None = None) -> pd.DataFrame:
+    """Practice attributes: practice_code (unique), ccg_code, region, imd_score, rurality (Urban/Rural)."""
+    path = config.resolve_path(path, bundled("practices"))
+    raw = read_csv_checked(path, ("practice_code", "ccg_code", "region", "imd_score", "rurality"))
+    check_unique(raw, "practice_code", path=path)
+    check_allowed_values(raw, "rurality", ("Urban", "Rural"), path=path)
+    return raw.assign(imd_score=to_numbers(raw, "imd_score", path=path))
+
+
+def load_events(path: str | Path | None = None, *, registered: pd.Index | None = None) -> pd.DataFrame:
+    """Event counts per practice and indicator (long: practice_code, indicator, events).
+
+    Raises
+    ------
+    DataError
+        Negative, fractional or suppressed counts; a practice and indicator given
+        twice; a practice with events but no registered patients (when
+        ``registered`` is given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Practices (index) by indicators (columns) of event counts.
+    """
+    path = config.resolve_path(path, bundled("events"))
+    raw = read_csv_checked(path, ("practice_code", "indicator", "events"))
+    events = to_counts(raw, "events", path=path)
+    repeated = raw.duplicated(["practice_code", "indicator"])
+    if repeated.any():
+        label = repeated.idxmax()
+        raise DataError("practice and indicator given twice", path=path, row=spreadsheet_row(label),
+                        column="practice_code", value=raw.loc[label, "practice_code"],
+                        expected="one row per practice and indicator")
+    if registered is not None:
+        unregistered = ~raw["practice_code"].isin(registered)
+        if unregistered.any():
+            label = unregistered.idxmax()
+            raise DataError("practice has events but no registered patients", path=path,
+                            row=spreadsheet_row(label), column="practice_code", value=raw.loc[label, "practice_code"],
+                            expected="a practice in the registrations file")
+    table = raw.assign(events=events).pivot(index="practice_code", columns="indicator", values="events")
+    table.columns.name = None
+    return table
+
+
+def load_reference_rates(path: str | Path | None = None) -> pd.DataFrame:
+    """Reference rates (events per person) as 40 sex-age bands (rows) by indicators (columns)."""
+    path = config.resolve_path(path, bundled("reference_rates"))
+    raw = read_csv_checked(path, ("indicator", "sex", "age_group", "rate"))
+    check_allowed_values(raw, "sex", SEXES, path=path, allow_missing=False)
+    check_allowed_values(raw, "age_group", AGE_GROUPS, path=path, allow_missing=False)
+    table = raw.assign(rate=to_numbers(raw, "rate", path=path), band=raw["sex"] + " " + raw["age_group"])
+    matrix = table.pivot(index="band", columns="indicator", values="rate")
+    matrix.columns.name = None
+    return matrix.reindex([f"{s} {a}" for s in SEXES for a in AGE_GROUPS])
+
+
+def load_fingertips(path: str | Path, *, area_type: str | tuple[str, ...] = ("GPs", "GP"), period: str | None = None,
+                    indicator_id: int | None = None) -> pd.DataFrame:
+    """One indicator from a standard OHID Fingertips export, for one area type and period.
+
+    Fingertips labels GP practices "GPs" in some exports and "GP" in others; both are accepted
+    by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        area_code (unique), area_name, parent_code, value, count, denominator and
+        Fingertips' own lower/upper 95% and 99.8% limits (missing when blank).
+        Counts may be fractional (Fingertips sums fractional denominators at
+        higher geographies); blank or suppressed cells are missing, never zero.
+    """
+    path = Path(path)
+    raw = read_csv_checked(path, FINGERTIPS_COLUMNS)
+    area_types = (area_type,) if isinstance(area_type, str) else tuple(area_type)
+    rows = raw["Area Type"].isin(area_types)
+    if period is not None:
+        rows &= raw["Time period"] == period
+    if indicator_id is not None:
+        rows &= raw["Indicator ID"] == str(indicator_id)
+    chosen = raw[rows]
+    if chosen.empty:
+        raise DataError(f"no rows for area type {' or '.join(area_types)}" + (f" and period {period!r}" if period else ""),
+                        path=path, column="Area Type", expected="at least one matching row")
+    check_unique(chosen, "Area Code", path=path)
+    out = pd.DataFrame({"area_code": chosen["Area Code"], "area_name": chosen["Area Name"],
+                        "parent_code": chosen.get("Parent Code"), "period": chosen["Time period"]})
+    for column, source in (("value", "Value"), ("count", "Count"), ("denominator", "Denominator"),
+                           ("lower_95", "Lower CI 95.0 limit"), ("upper_95", "Upper CI 95.0 limit"),
+                           ("lower_99_8", "Lower CI 99.8 limit"), ("upper_99_8", "Upper CI 99.8 limit")):
+        out[column] = to_numbers(chosen, source, path=path, allow_missing=True) if source in chosen else np.nan
+    return out.reset_index(drop=True)
+
+
+def load_heec(path: str | Path) -> pd.DataFrame:
+    """Practice % of patients aged 65+, IMD score and rurality (columns Practice.Code, prop65, IMD, Practice.Rurality)."""
+    path = Path(path)
+    raw = read_csv_checked(path, ("Practice.Code", "prop65", "IMD", "Practice.Rurality"))
+    check_unique(raw, "Practice.Code", path=path)
+    check_allowed_values(raw, "Practice.Rurality", ("Urban", "Rural"), path=path)
+    return pd.DataFrame({"practice_code": raw["Practice.Code"], "prop65": to_numbers(raw, "prop65", path=path),
+                         "imd_score": to_numbers(raw, "IMD", path=path), "rurality": raw["Practice.Rurality"]})
+
+
+def load_list_sizes(path: str | Path) -> pd.DataFrame:
+    """Practice list sizes from the "Patients registered at a GP practice" totals file (SEX = AGE = ALL)."""
+    path = Path(path)
+    raw = read_csv_checked(path, ("CODE", "CCG_CODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"))
+    totals = raw[(raw["SEX"] == "ALL") & (raw["AGE"] == "ALL")]
+    check_unique(totals, "CODE", path=path)
+    return pd.DataFrame({"practice_code": totals["CODE"], "ccg_code": totals["CCG_CODE"],
+                         "list_size": to_counts(totals, "NUMBER_OF_PATIENTS", path=path)}).reset_index(drop=True)
+
+
+def load_epraccur(path: str | Path, *, active_gp_only: bool = True) -> pd.DataFrame:
+    """The ODS epraccur file (no header row): practice code, name, commissioner, status, prescribing setting.
+
+    With ``active_gp_only`` keeps status A (active) and prescribing setting 4 (GP practice).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found", path=path, expected="the ODS epraccur CSV")
+    raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if raw.shape[1] != len(EPRACCUR_COLUMNS):
+        raise DataError(f"{raw.shape[1]} columns", path=path, row=1,
+                        expected=f"the {len(EPRACCUR_COLUMNS)} ODS epraccur columns and no header row")
+    raw.columns = EPRACCUR_COLUMNS
+    if raw.loc[0, "organisation_code"].lower() in ("organisation_code", "code"):
+        raise DataError("the file has a header row", path=path, row=1, expected="no header row (ODS format)")
+    check_unique(raw, "organisation_code", path=path)
+    out = raw[["organisation_code", "name", "commissioner", "status_code", "prescribing_setting", "postcode"]]
+    if active_gp_only:
+        out = out[(out["status_code"] == "A") & (out["prescribing_setting"] == "4")]
+    return out.rename(columns={"organisation_code": "practice_code"}).reset_index(drop=True)

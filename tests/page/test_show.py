@@ -1,0 +1,81 @@
+"""ccgtools.publish: formatting, escaping and redaction of what reaches the page."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ccgtools.page import show
+
+
+def test_interval_format():
+    assert show.format_interval(84.21, 75.57, 90.19) == "84.2% (75.6 to 90.2)"
+    assert show.format_interval(np.nan, np.nan, np.nan) == "*"
+
+
+def test_readable_table_formats_numbers_and_suppression():
+    table = pd.DataFrame({"name": ["A", "B"], "n": pd.array([12345, None], dtype="Int64"),
+                          "p": [50.0, np.nan], "lo": [40.0, np.nan], "hi": [60.0, np.nan], "ok": [True, False]})
+    shown = show.readable_table(table, {"name": "Name", "n": "Count", "p": "Percent", "ok": "Agrees"},
+                                   interval=("p", "lo", "hi"))
+    assert shown.columns.tolist() == ["Name", "Count", "Percent (95% CI)", "Agrees"]
+    assert shown.iloc[0].tolist() == ["A", "12,345", "50.0% (40.0 to 60.0)", "Yes"]
+    assert shown.iloc[1].tolist() == ["B", "*", "*", "No"]
+
+
+def test_table_html_escapes_every_cell_and_caption():
+    table = pd.DataFrame({"<b>col</b>": ["<script>alert(1)</script>", "a & b"]})
+    html = show.table_html(table, "Caption <i>x</i>")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "a &amp; b" in html and "&lt;b&gt;col&lt;/b&gt;" in html and "Caption &lt;i&gt;x&lt;/i&gt;" in html
+    assert '<th scope="col">' in html and "<caption>" in html
+
+
+@pytest.mark.parametrize("text,removed,placeholder", [
+    ("Mail me at jo.bloggs@nhs.net please", "jo.bloggs@nhs.net", "[e-mail address removed]"),
+    ("Patient 943 476 5919 was affected", "943 476 5919", "[number removed]"),
+    ("NHS number 9434765919.", "9434765919", "[number removed]"),
+    ("Ring 0113 496 0000 today", "0113 496 0000", "[telephone number removed]"),
+    ("Ring +44 20 7946 0958 today", "20 7946 0958", "[telephone number removed]"),
+])
+def test_redaction(text, removed, placeholder):
+    redacted = show.redact(text)
+    assert removed not in redacted and placeholder in redacted
+
+
+def test_redaction_keeps_ordinary_numbers():
+    assert show.redact("We serve 250,000 people in 2012.") == "We serve 250,000 people in 2012."
+
+
+@given(st.text())
+def test_table_html_never_contains_raw_angle_brackets_from_data(text):
+    html = show.table_html(pd.DataFrame({"c": [text]}), "cap")
+    body = html.split("<tbody>")[1]
+    cell = body.removeprefix("<tr><td>").removesuffix("</td></tr></tbody></table></div>")
+    assert "<" not in cell and ">" not in cell
+
+
+def test_show_table_attaches_csv(monkeypatch):
+    shown = []
+    monkeypatch.setattr(show, "display", lambda obj, raw=False, **kw: shown.append(obj))
+    show.show_table(pd.DataFrame({"a": ["1"]}), name="t", caption="c", csv=pd.DataFrame({"a": [1.5]}))
+    payload = shown[0][show.TABLE_MIMETYPE]
+    assert payload["name"] == "t" and payload["csv"] == "a\n1.5\n"
+    json.dumps(shown[0])  # a notebook output must be JSON-serialisable
+
+
+def test_show_comments_redacts_then_escapes(monkeypatch):
+    shown = []
+    monkeypatch.setattr(show, "display", lambda obj, raw=False, **kw: shown.append(obj))
+    show.show_comments(["<script>alert('x')</script> call 0113 496 0000"])
+    html = shown[0]["text/html"]
+    assert "<script>" not in html and "&lt;script&gt;" in html and "0113" not in html
+
+
+def test_p_values_get_three_places_and_tiny_ones_a_bound():
+    table = pd.DataFrame({"p": [0.04567, 0.0000123, 0.5]})
+    shown = show.readable_table(table, {"p": "p-value"}, decimals={"p": 3})
+    assert shown["p-value"].tolist() == ["0.046", "<0.001", "0.500"]
