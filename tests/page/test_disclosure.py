@@ -65,3 +65,60 @@ def test_no_small_count_published_directly_or_by_subtraction(table, smallest):
     # every originally small count is hidden
     small = (table["count"] >= 1) & (table["count"] < smallest)
     assert out.loc[small, "suppressed"].all()
+
+
+def test_counts_carried_as_floats_are_counts():
+    # 0.9999999999 is a count of 1 that went through floating-point arithmetic; 7.0000001 is a 7.
+    table = pd.DataFrame({"count": [0.9999999999, 7.0000001, 7.6, 1e-12, 8.0], "rate": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    out = disclosure.suppress_small_counts(table, ["count"], dependent=["rate"])
+    assert out["suppressed"].tolist() == [True, True, False, False, False]
+    assert out["rate"].isna().tolist() == [True, True, False, False, False]
+
+
+def test_each_function_records_the_rule_it_applied():
+    # The page footer states only the rules applied to its own tables, so each function says which it applied,
+    # even when no cell happened to be small.
+    rule = DisclosureRule(smallest_count=6, min_base=50)
+    counts = disclosure.suppress_small_counts(pd.DataFrame({"n": [100]}), ["n"], rule=rule)
+    assert disclosure.rules_applied(counts) == [rule.describe_counts()] and "1 to 5" in rule.describe_counts()
+    bases = disclosure.suppress_small_bases(pd.DataFrame({"n": [100]}), "n", rule=rule)
+    assert disclosure.rules_applied(bases) == [rule.describe_bases()] and "fewer than 50" in rule.describe_bases()
+    assert "1 to 5" not in rule.describe_bases() and "50" not in rule.describe_counts()
+    both = disclosure.secondary_suppression(bases.assign(size=100.0), within=[], size_column="size", columns=["n"])
+    assert disclosure.rules_applied(both) == [rule.describe_bases(), disclosure.SECONDARY_RULE]
+    assert disclosure.rules_applied(pd.DataFrame({"n": [1]})) == []
+
+
+def _recoverable_cells(published: pd.DataFrame) -> list[str]:
+    """Written independently of the package: a group whose total row is published and in which exactly one
+    component is hidden gives that component away as total minus the published components."""
+    found = []
+    for group, rows in published.groupby("group"):
+        total = rows[rows["cell"] == "total"]
+        parts = rows[rows["cell"] != "total"]
+        if total["count"].notna().all() and parts["count"].isna().sum() == 1:
+            found.append(f"{group}: {float(total['count'].iloc[0]) - parts['count'].sum()}")
+    return found
+
+
+@st.composite
+def tables_with_totals(draw):
+    """Groups of counts, carried as floats with rounding noise, each followed by its own total row."""
+    rows = []
+    for g in range(draw(st.integers(1, 4))):
+        counts = draw(st.lists(st.integers(0, 40), min_size=2, max_size=6))
+        noise = draw(st.lists(st.floats(-1e-9, 1e-9), min_size=len(counts) + 1, max_size=len(counts) + 1))
+        rows += [{"group": f"g{g}", "cell": str(i), "count": c + e} for i, (c, e) in enumerate(zip(counts, noise))]
+        rows.append({"group": f"g{g}", "cell": "total", "count": sum(counts) + noise[-1]})
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables_with_totals())
+def test_tables_with_totals_rows_and_float_counts_never_leak(table):
+    table["size"] = table["count"]
+    out = disclosure.suppress_small_counts(table, ["count"])
+    out = disclosure.secondary_suppression(out, within=["group"], size_column="size", columns=["count"])
+    shown = out["count"].dropna().round()
+    assert not ((shown >= 1) & (shown < RULE.smallest_count)).any()
+    assert _recoverable_cells(out) == []

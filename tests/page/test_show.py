@@ -1,4 +1,4 @@
-"""ccgtools.publish: formatting, escaping and redaction of what reaches the page."""
+"""ccgtools.page.show: formatting, escaping, redaction, synthetic-data marking and disclosure rules carried to the page."""
 
 import json
 
@@ -79,3 +79,64 @@ def test_p_values_get_three_places_and_tiny_ones_a_bound():
     table = pd.DataFrame({"p": [0.04567, 0.0000123, 0.5]})
     shown = show.readable_table(table, {"p": "p-value"}, decimals={"p": 3})
     assert shown["p-value"].tolist() == ["0.046", "<0.001", "0.500"]
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """What the show_* functions display, and a page state reset to real data afterwards."""
+    outputs = []
+    monkeypatch.setattr(show, "display", lambda obj, raw=False, **kw: outputs.append((obj, kw)))
+    yield outputs
+    show._PAGE["synthetic"] = None
+
+
+def _chart():
+    import matplotlib.pyplot as plt
+
+    from ccgtools.page.charts import Chart
+
+    figure, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    return Chart(figure, "A line from 0 to 1.", pd.DataFrame({"x": [0, 1]}), "line")
+
+
+def test_synthetic_page_says_so_in_banner_headline_chart_and_facts(shown):
+    show.show_title("T", "lede", synthetic="invented responses from 95 CCGs")
+    show.show_headline(["84% were dissatisfied."])
+    show.show_chart(_chart())
+    title, headline, chart = shown[0][0], shown[1][0], shown[2]
+    assert 'class="ccg-synthetic"' in title["text/html"] and "invented responses from 95 CCGs" in title["text/html"]
+    assert title[show.FACTS_MIMETYPE]["synthetic"] == "invented responses from 95 CCGs"
+    assert "synthetic data" in headline["text/html"].split("</li>")[0]  # the first headline item
+    assert chart[1]["metadata"]["image/png"]["alt"].startswith("Synthetic data")
+
+
+def test_real_page_carries_no_synthetic_marks(shown):
+    show.show_title("T", "lede")
+    show.show_headline(["84% were dissatisfied."])
+    show.show_chart(_chart())
+    assert "ccg-synthetic" not in shown[0][0]["text/html"] and shown[0][0][show.FACTS_MIMETYPE]["synthetic"] == ""
+    assert "synthetic" not in shown[1][0]["text/html"].lower()
+    assert not shown[2][1]["metadata"]["image/png"]["alt"].lower().startswith("synthetic")
+
+
+def test_synthetic_chart_image_carries_the_words(shown):
+    # The watermark is drawn into the figure itself: the same chart differs only by being marked.
+    import matplotlib.pyplot as plt
+
+    chart = _chart()
+    show.mark_synthetic(chart.figure)
+    texts = [t.get_text() for t in chart.figure.texts]
+    plt.close(chart.figure)
+    assert show.SYNTHETIC_MARK in texts and any("not real NHS figures" in t for t in texts)
+
+
+def test_shown_table_carries_the_disclosure_rules_applied(shown):
+    from ccgtools.page import disclosure
+
+    counts = disclosure.suppress_small_counts(pd.DataFrame({"n": [3, 30]}), ["n"])
+    show.show_table(show.readable_table(counts, {"n": "Count"}), name="t", caption="c", csv=counts)
+    rules = shown[0][0][show.TABLE_MIMETYPE]["disclosure"]
+    assert rules == [disclosure.DEFAULT_RULE.describe_counts()]
+    show.show_table(pd.DataFrame({"n": [3]}), name="u", caption="c")
+    assert shown[1][0][show.TABLE_MIMETYPE]["disclosure"] == []

@@ -135,6 +135,7 @@ class Rendered:
     error: str = ""
     duration_s: float = 0.0
     attempts: int = 1
+    synthetic: str = ""  # what the page says of its synthetic data ("" for real data)
 
     @property
     def ok(self) -> bool:
@@ -183,7 +184,7 @@ def execute_and_render(job: dict) -> Rendered:
     import nbformat
     import papermill
 
-    from .render import Provenance, notebook_to_html, published_tables
+    from .render import Provenance, briefing_facts, notebook_to_html, published_tables
 
     started = time.perf_counter()
     attempts = 0
@@ -224,11 +225,12 @@ def execute_and_render(job: dict) -> Rendered:
                                     parameters=job["effective"], data_files=job["inputs"],
                                     disclosure_rule=job["disclosure"])
             html = notebook_to_html(notebook, provenance)
+            synthetic = briefing_facts(notebook).get("synthetic", "")
         except Exception as exc:  # rendering failed: this briefing fails, the build goes on
             return Rendered(job["name"], error=f"rendering failed: {describe_failure(exc)}",
                             duration_s=time.perf_counter() - started, attempts=attempts)
         return Rendered(job["name"], html=html, tables=tables, notebook=nbformat.writes(notebook),
-                        duration_s=time.perf_counter() - started, attempts=attempts)
+                        duration_s=time.perf_counter() - started, attempts=attempts, synthetic=synthetic)
 
 
 def _read_text(path: Path) -> str:

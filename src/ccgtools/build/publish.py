@@ -32,6 +32,7 @@ class Outcome:
     duration_s: float = 0.0
     inputs: list[dict] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
+    synthetic: str = ""
 
 
 def publish(rendered, reports_dir: Path) -> list[str]:
@@ -100,6 +101,7 @@ def update_manifest(reports_dir: Path, briefings: list[Briefing], tasks: dict[st
             "title": b.title, "description": b.description, "status": outcome.status, "error": outcome.error,
             "stale": outcome.status == "failed" and has_page, "html": f"{b.name}.html" if has_page else "",
             "tables": outcome.tables if outcome.status == "ok" else previous.get("tables", []),
+            "synthetic": outcome.synthetic if outcome.status == "ok" else previous.get("synthetic", ""),
             "inputs": task.inputs if outcome.status == "ok" else previous.get("inputs", []),
             "parameters": task.parameters, "key": task.key if outcome.status == "ok" else previous.get("key", ""),
             "duration_s": round(outcome.duration_s, 2), "versions": package_versions,

@@ -45,7 +45,7 @@ class Provenance:
     notebook: str
     parameters: dict
     data_files: list[dict] = field(default_factory=list)
-    disclosure_rule: str = ""
+    disclosure_rule: str = ""  # stated in the build config; the rules applied to the page's tables are added
     version: str = __version__
 
 
@@ -77,7 +77,9 @@ def notebook_to_html(notebook: nbformat.NotebookNode, provenance: Provenance) ->
     :func:`ccgtools.page.show.show_title`); a table of contents from the section
     headings; a CSV download link under every published table; the provenance footer.
     """
-    resources = {"ccgtools": {**provenance.__dict__, "css": stylesheet(), "facts": briefing_facts(notebook)}}
+    rules = disclosure_rules(notebook) + ([provenance.disclosure_rule] if provenance.disclosure_rule else [])
+    resources = {"ccgtools": {**provenance.__dict__, "css": stylesheet(), "facts": briefing_facts(notebook),
+                              "disclosure_rules": list(dict.fromkeys(rules))}}
     html, _ = _exporter().from_notebook_node(notebook, resources=resources)
     return _finish_page(html, provenance.name)
 
@@ -90,6 +92,17 @@ def briefing_facts(notebook: nbformat.NotebookNode) -> dict:
             if facts:
                 return dict(facts)
     return {}
+
+
+def disclosure_rules(notebook: nbformat.NotebookNode) -> list[str]:
+    """The disclosure rules applied to the tables the notebook published, in words, each once."""
+    rules: list[str] = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(TABLE_MIMETYPE)
+            if payload:
+                rules += [r for r in payload.get("disclosure", []) if r not in rules]
+    return rules
 
 
 def _finish_page(html: str, name: str) -> str:

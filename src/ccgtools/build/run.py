@@ -20,15 +20,14 @@ from .briefings import load_build_config
 from .plan import Task, plan, select_briefings
 from .publish import Outcome, keep_failed, publish, update_manifest, write_index
 
+
 def _job(task: Task) -> dict:
     briefing = task.briefing
-    from ..page.disclosure import DEFAULT_RULE
-
     notebook = briefing.notebook
     label = notebook.relative_to(config.PROJECT_ROOT) if notebook.is_relative_to(config.PROJECT_ROOT) else notebook
     return {"name": briefing.name, "title": briefing.title, "notebook": str(notebook), "notebook_label": str(label),
             "parameters": briefing.parameters, "effective": task.parameters, "inputs": task.inputs,
-            "disclosure": briefing.disclosure or DEFAULT_RULE.describe(), "kernel_name": config.KERNEL_NAME,
+            "disclosure": briefing.disclosure, "kernel_name": config.KERNEL_NAME,
             "cwd": str(config.PROJECT_ROOT)}
 
 
@@ -155,7 +154,7 @@ def build(config_path: str | Path | None = None, reports_dir: str | Path | None 
             if rendered.ok:
                 tables = publish(rendered, reports_dir)
                 outcomes[rendered.name] = Outcome(briefing, "ok", "", rendered.duration_s,
-                                                  tasks[rendered.name].inputs, tables)
+                                                  tasks[rendered.name].inputs, tables, rendered.synthetic)
                 progress.line(f"{rendered.name}: published in {rendered.duration_s:.1f} s", step=True)
             else:
                 keep_failed(rendered, reports_dir)

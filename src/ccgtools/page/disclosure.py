@@ -40,13 +40,48 @@ class DisclosureRule:
     min_base: int = config.SURVEY_MIN_RESPONSES
 
     def describe(self) -> str:
-        """The rule in words, for a briefing's footer."""
-        return (f"Counts of 1 to {self.smallest_count - 1} are shown as * and survey results based on fewer than "
-                f"{self.min_base} responses are suppressed; where a total would reveal a suppressed cell by "
-                "subtraction, the next smallest cell is suppressed too.")
+        """Both rules in words (for a briefing whose config states its rule explicitly)."""
+        return f"{self.describe_counts()} {self.describe_bases()} {SECONDARY_RULE}"
+
+    def describe_counts(self) -> str:
+        """The small-count rule in words, as applied by :func:`suppress_small_counts`."""
+        return (f"Counts of 1 to {self.smallest_count - 1} are shown as *, with every value on the same row "
+                "that is derived from them.")
+
+    def describe_bases(self) -> str:
+        """The small-base rule in words, as applied by :func:`suppress_small_bases`."""
+        return (f"Results based on fewer than {self.min_base} answers are shown as *, with the counts and "
+                "percentages behind them.")
+
+
+#: The secondary-suppression rule in words, as applied by :func:`secondary_suppression`.
+SECONDARY_RULE = ("Where a published total would reveal a suppressed cell by subtraction, the next smallest "
+                  "cell is suppressed too.")
+
+#: Key of ``DataFrame.attrs`` listing the rules applied to a table (collected into the page's footer).
+RULES_APPLIED = "disclosure"
 
 
 DEFAULT_RULE = DisclosureRule()
+
+
+def rules_applied(table: pd.DataFrame) -> list[str]:
+    """The disclosure rules that were applied to ``table``, in words (empty when none was)."""
+    return list(table.attrs.get(RULES_APPLIED, ()))
+
+
+def _record(out: pd.DataFrame, rule_text: str) -> pd.DataFrame:
+    """Note in ``out.attrs`` that ``rule_text`` was applied to it (whether or not a cell was small)."""
+    applied = rules_applied(out)
+    if rule_text not in applied:
+        applied.append(rule_text)
+    out.attrs[RULES_APPLIED] = applied
+    return out
+
+
+def count_values(series: pd.Series) -> pd.Series:
+    """Counts as numbers, rounded to whole numbers: 0.9999999999 carried as a float is a count of 1."""
+    return np.rint(pd.to_numeric(series, errors="coerce").astype(float))
 
 
 def _with_flag(table: pd.DataFrame) -> pd.DataFrame:
@@ -85,10 +120,10 @@ def suppress_small_counts(table: pd.DataFrame, count_columns: Sequence[str], *, 
         Columns derived from those counts (rates, percentages, ratios, limits),
         blanked on any row where a count is suppressed.
     """
-    out = _with_flag(table)
+    out = _record(_with_flag(table), rule.describe_counts())
     small = pd.Series(False, index=out.index)
     for column in count_columns:
-        values = pd.to_numeric(out[column], errors="coerce")
+        values = count_values(out[column])
         small |= ((values >= 1) & (values < rule.smallest_count)).fillna(False)
     return _blank(out, small, [*count_columns, *dependent]) if small.any() else out
 
@@ -99,8 +134,8 @@ def suppress_small_bases(table: pd.DataFrame, base_column: str, *, dependent: Se
 
     The base and every ``dependent`` column (numerator, percentage, limits) are blanked.
     """
-    out = _with_flag(table)
-    small = (pd.to_numeric(out[base_column], errors="coerce") < rule.min_base).fillna(False)
+    out = _record(_with_flag(table), rule.describe_bases())
+    small = (count_values(out[base_column]) < rule.min_base).fillna(False)
     return _blank(out, small, [base_column, *dependent]) if small.any() else out
 
 
@@ -120,7 +155,7 @@ def secondary_suppression(table: pd.DataFrame, *, within: Sequence[str], size_co
         The original (unsuppressed) sizes used to choose the complementary row; pass
         a column kept aside before primary suppression.
     """
-    out = _with_flag(table)
+    out = _record(_with_flag(table), SECONDARY_RULE)
     keys = list(within) if within else None
     while True:
         groups = out.groupby(keys, sort=False)["suppressed"] if keys else [(None, out["suppressed"])]
@@ -143,7 +178,7 @@ def published_values_leak(published: pd.DataFrame, *, within: Sequence[str], siz
     recovers only a sum).
     """
     problems = []
-    shown = published.loc[~published["suppressed"], size_column].astype(float)
+    shown = count_values(published.loc[~published["suppressed"], size_column])
     if base and (shown < rule.min_base).any():
         problems.append("a result on fewer responses than the minimum base is published")
     if not base and ((shown >= 1) & (shown < rule.smallest_count)).any():

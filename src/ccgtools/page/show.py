@@ -21,10 +21,15 @@ from IPython.display import display
 from markupsafe import escape
 
 from .charts import Chart
+from .disclosure import rules_applied
 
 TABLE_MIMETYPE = "application/vnd.ccgtools.table+json"
 FACTS_MIMETYPE = "application/vnd.ccgtools.facts+json"
 SUPPRESSED_MARK = "*"
+
+#: What this page has declared about itself (one kernel runs one briefing): its synthetic-data note.
+_PAGE: dict[str, str | None] = {"synthetic": None}
+SYNTHETIC_MARK = "SYNTHETIC DATA"
 
 _REDACTIONS = (
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail address removed]"),
@@ -100,7 +105,9 @@ def readable_table(
         else:
             places = (decimals or {}).get(column, 1)
             out[heading] = [_format_cell(v, places) for v in table[column].astype(object)]
-    return pd.DataFrame(out, index=table.index)
+    readable = pd.DataFrame(out, index=table.index)
+    readable.attrs = dict(table.attrs)  # keeps the disclosure rules applied to the numbers
+    return readable
 
 
 def table_html(table: pd.DataFrame, caption: str) -> str:
@@ -116,14 +123,29 @@ def table_html(table: pd.DataFrame, caption: str) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
-def show_title(title: str, lede: str = "", *, geography: str = "", period: str = "") -> None:
+def synthetic_banner(note: str) -> str:
+    """The HTML of the banner that opens every page built on synthetic data."""
+    return (f'<div class="ccg-synthetic" role="note"><p><strong>Synthetic data, for demonstration.</strong> '
+            f"{escape(note)} No figure, name or comment on this page describes a real organisation, "
+            "and none should be quoted as evidence.</p></div>")
+
+
+def show_title(title: str, lede: str = "", *, geography: str = "", period: str = "",
+               synthetic: str | None = None) -> None:
     """Display the briefing's one top-level heading and an introductory sentence.
 
     ``geography`` and ``period`` are also passed to the page header of the published briefing.
+    ``synthetic``, when the data are synthetic, says in plain words what they are (e.g. "invented
+    responses from 95 CCGs, made to reproduce the published figures"): the page then opens with a
+    banner saying so, the headline says so first, every chart carries the words "synthetic data",
+    and the index entry is marked.
     """
-    html = f"<h1>{escape(title)}</h1>" + (f'<p class="ccg-lede">{escape(lede)}</p>' if lede else "")
+    _PAGE["synthetic"] = synthetic or None
+    html = (f"<h1>{escape(title)}</h1>" + (synthetic_banner(synthetic) if synthetic else "")
+            + (f'<p class="ccg-lede">{escape(lede)}</p>' if lede else ""))
     display({"text/html": html, "text/plain": title,
-             FACTS_MIMETYPE: {"title": title, "geography": geography, "period": period}}, raw=True)
+             FACTS_MIMETYPE: {"title": title, "geography": geography, "period": period,
+                              "synthetic": synthetic or ""}}, raw=True)
 
 
 def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFrame | None = None,
@@ -137,6 +159,7 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
         display({"text/html": f"<p>{escape(empty_message)}</p>", "text/plain": empty_message}, raw=True)
         return
     data = table if csv is None else csv
+    rules = list(dict.fromkeys([*rules_applied(table), *rules_applied(data)]))
     html = table_html(table, caption).replace('<div class="ccg-table-wrap"',
                                               f'<div class="ccg-table-wrap" data-table-name="{escape(name)}"', 1)
     if collapsed:
@@ -145,24 +168,47 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
     display({
         "text/html": html,
         "text/plain": f"{caption} ({len(table)} rows)",
-        TABLE_MIMETYPE: {"name": name, "caption": caption, "csv": data.to_csv(index=False)},
+        TABLE_MIMETYPE: {"name": name, "caption": caption, "csv": data.to_csv(index=False), "disclosure": rules},
     }, raw=True)
 
 
+def mark_synthetic(figure) -> None:
+    """Write "SYNTHETIC DATA" across a chart and its data's origin under it, so a copied image keeps it."""
+    figure.text(0.5, 0.5, SYNTHETIC_MARK, transform=figure.transFigure, ha="center", va="center",
+                rotation=25, fontsize=34, color="#768692", alpha=0.22, fontweight="bold", zorder=100)
+    figure.text(0.0, -0.01, f"{SYNTHETIC_MARK}: invented for demonstration, not real NHS figures.",
+                transform=figure.transFigure, ha="left", va="top", fontsize=10, color="#212b32",
+                fontweight="bold")
+
+
 def show_chart(chart: Chart, *, caption: str | None = None) -> None:
-    """Display a chart as a PNG with its alt text, and attach its data for publication as CSV."""
+    """Display a chart as a PNG with its alt text, and attach its data for publication as CSV.
+
+    On a page declared synthetic (:func:`show_title`), the image and its alt text say so.
+    """
+    alt_text = chart.alt_text
+    if _PAGE["synthetic"]:
+        mark_synthetic(chart.figure)
+        alt_text = f"Synthetic data (invented, not real NHS figures). {alt_text}"
     buffer = io.BytesIO()
     chart.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight" if chart.tight else None,
                          metadata={"Software": None})
     plt.close(chart.figure)
-    display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": chart.alt_text},
-            metadata={"image/png": {"alt": chart.alt_text}}, raw=True)
+    display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": alt_text},
+            metadata={"image/png": {"alt": alt_text}}, raw=True)
     show_table(chart.data, name=chart.name, collapsed=True,
                caption=caption or f"Data behind the chart: {chart.name.replace('_', ' ')}")
 
 
 def show_headline(sentences: Sequence[str], *, title: str = "Headline findings") -> None:
-    """Display the plain-English headline findings as a highlighted list."""
+    """Display the plain-English headline findings as a highlighted list.
+
+    On a page declared synthetic (:func:`show_title`) the first item says so.
+    """
+    if _PAGE["synthetic"]:
+        title = f"{title} (synthetic data)"
+        sentences = [f"These findings come from synthetic data ({_PAGE['synthetic'].rstrip('.')}): they "
+                     "show what the analysis does, not how any real organisation performs.", *sentences]
     items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
     display({"text/html": f'<section class="ccg-headline" aria-label="{escape(title)}">'
                           f"<h2>{escape(title)}</h2><ul>{items}</ul></section>",
