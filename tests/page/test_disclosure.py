@@ -122,3 +122,17 @@ def test_tables_with_totals_rows_and_float_counts_never_leak(table):
     shown = out["count"].dropna().round()
     assert not ((shown >= 1) & (shown < RULE.smallest_count)).any()
     assert _recoverable_cells(out) == []
+
+
+def test_secondary_suppression_prefers_a_complement_that_holds_someone():
+    # Found by the property test: groups of 0, 0, 0 and 1 answers (sizes missing for the empty groups).
+    # Hiding an empty group beside the lone small one would protect nothing, and the sizes must not crash it.
+    table = pd.DataFrame({"question": ["q"] * 4, "group": list("WXYZ"), "answered": [0, 3, 0, 20],
+                          "size": [float("nan"), 3.0, 0.0, 20.0]})
+    out = disclosure.suppress_small_counts(table, ["answered"])
+    out = disclosure.secondary_suppression(out, within=["question"], size_column="size", columns=["answered"])
+    assert out.loc[out["group"] == "Z", "suppressed"].item()  # the 20, not an empty group
+    only_empty = pd.DataFrame({"q": ["q"] * 3, "n": [1, 0, 0], "size": [1.0, float("nan"), float("nan")],
+                               "suppressed": [True, False, False]})
+    out = disclosure.secondary_suppression(only_empty, within=["q"], size_column="size", columns=["n"])
+    assert out["suppressed"].sum() == 2

@@ -164,7 +164,9 @@ def secondary_suppression(table: pd.DataFrame, *, within: Sequence[str], size_co
             return out
         for index in lone:
             candidates = out.loc[index][~out.loc[index, "suppressed"]]
-            chosen = candidates[size_column].astype(float).idxmin()
+            sizes = candidates[size_column].astype(float)
+            # hiding an empty cell protects nothing: prefer the smallest cell that holds someone
+            chosen = sizes[sizes > 0].idxmin() if (sizes > 0).any() else sizes.index[0]
             out = _blank(out, out.index == chosen, columns)
 
 
