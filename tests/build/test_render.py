@@ -67,7 +67,7 @@ def test_synthetic_page_has_banner_header_tag_and_footer_note(captured):
     show.show_title("Demo", "lede", synthetic="invented practices")
     page = _page(captured)
     banner = page.find(class_="ccg-synthetic")
-    assert banner is not None and "invented practices" in banner.get_text()
+    assert banner is not None and "Invented practices." in banner.get_text()
     assert page.find(class_="synthetic-tag").get_text() == "Synthetic data"
     # the banner comes before any finding: straight after the page's one heading
     assert page.find("h1").find_next_sibling() == banner

@@ -105,7 +105,7 @@ def test_synthetic_page_says_so_in_banner_headline_chart_and_facts(shown):
     show.show_headline(["84% were dissatisfied."])
     show.show_chart(_chart())
     title, headline, chart = shown[0][0], shown[1][0], shown[2]
-    assert 'class="ccg-synthetic"' in title["text/html"] and "invented responses from 95 CCGs" in title["text/html"]
+    assert 'class="ccg-synthetic"' in title["text/html"] and "Invented responses from 95 CCGs." in title["text/html"]
     assert title[show.FACTS_MIMETYPE]["synthetic"] == "invented responses from 95 CCGs"
     assert "synthetic data" in headline["text/html"].split("</li>")[0]  # the first headline item
     assert chart[1]["metadata"]["image/png"]["alt"].startswith("Synthetic data")

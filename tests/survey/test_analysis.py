@@ -12,8 +12,10 @@ from ccgtools.survey import analysis, load
     ("reason_too_busy", 19, 95, 20, 0),
     ("reason_good_relationships", None, None, 26.7, 1),
 ])
-def test_published_figures_reproduced(bundled_summary, column, numerator, answered, published_percent, decimals):
-    row = bundled_summary.loc[column]
+def test_published_figures_reproduced(bundled, column, numerator, answered, published_percent, decimals):
+    # The published definition: headline answers among all respondents who answered (undecided included).
+    item = load.question(column)
+    row = {"numerator": int(bundled[column].isin(item.headline).sum()), "answered": int(bundled[column].notna().sum())}
     if numerator is not None:
         assert (row["numerator"], row["answered"]) == (numerator, answered)
     assert round(100 * row["numerator"] / row["answered"], decimals) == published_percent
@@ -25,8 +27,8 @@ def test_more_than_four_fifths_dissatisfied_with_programme(bundled_summary):
 
 
 def test_item_non_response_gives_different_denominators(bundled_summary):
-    assert bundled_summary.loc["reason_too_busy", "answered"] == 95
-    assert bundled_summary.loc["reason_good_relationships", "answered"] < 95
+    assert bundled_summary.loc["q_sufficient_information", "answered"] == 95
+    assert bundled_summary.loc["q_programme_satisfaction", "answered"] < 95
     assert bundled_summary["answered"].nunique() > 2
 
 
@@ -46,3 +48,33 @@ def test_likert_distribution_sums_to_100(bundled):
     table = analysis.likert_distribution(bundled)
     np.testing.assert_allclose(table[list(load.LIKERT)].sum(axis=1), 100)
     assert table["answered"].tolist() == [92, 92, 94]
+
+
+def test_undecided_ccgs_are_not_in_the_reasons_denominators(bundled):
+    # 17 undecided CCGs all answered "too busy" (No): 95 answered, 78 of them had chosen.
+    summary = analysis.question_summary(bundled).set_index("question")
+    chosen = int((bundled["provider_choice"] != "Undecided").sum())
+    assert chosen == 78
+    assert summary.loc["reason_too_busy", "answered"] == 78
+    assert summary.loc["reason_too_busy", "numerator"] == 19
+    assert summary.loc["q_sufficient_information", "answered"] == 95
+
+
+def test_not_answered_is_suppressed_with_its_base(bundled):
+    # not_answered = rows - answered would give the suppressed base back.
+    table = analysis.question_summary(bundled.head(8), min_responses=10)
+    assert table["not_answered"].isna().all()
+
+
+def test_fpc_narrows_the_interval_as_kish(bundled):
+    # n = 95 of N = 254: f² = (254 − 95) / 253; effective n = 95 / f² = 151.16; Wilson 80 of 95 at that n.
+    import math
+    from statistics import NormalDist
+    z = NormalDist().inv_cdf(0.975)
+    n_eff = 95 * 253 / 159
+    p = 80 / 95
+    centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff ** 2)) / (1 + z * z / n_eff)
+    row = analysis.question_summary(bundled, population_size=254).set_index("question").loc["q_sufficient_information"]
+    assert row["lower"] == pytest.approx(100 * (centre - half), abs=1e-6)
+    assert row["upper"] == pytest.approx(100 * (centre + half), abs=1e-6)

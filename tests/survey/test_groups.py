@@ -9,7 +9,7 @@ from scipy import stats as scipy_stats
 
 from ccgtools.page import disclosure
 from ccgtools.page.disclosure import DisclosureRule
-from ccgtools.survey import groups, load
+from ccgtools.survey import analysis, groups, load
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +80,108 @@ def test_bundled_breakdown_by_provider_hides_private_sector_and_one_more():
     assert first.loc["Private sector", "suppressed"]  # 6 CCGs
     assert first["suppressed"].sum() == 2  # and the next smallest (In-house, 14), so 95 − rest reveals nothing
     assert first.loc["In-house", "suppressed"]
+
+
+def _recovered_by_subtraction(breakdown, totals, truth):
+    """Independent check: suppressed cells of each question recovered from the published total.
+
+    ``truth`` holds every group's true numerator and base. Subtracting the published groups from the
+    published total gives the suppressed groups' summed numerator and base; a cell is recovered when only
+    one suppressed group has answers, or when the summed numerator is 0 or equals the summed base (every
+    suppressed group 0% or 100%) — unless the total alone already says 0% or 100%, or no group is shown.
+    """
+    problems = []
+    for column, rows in breakdown.groupby("question", sort=False):
+        hidden = rows["suppressed"].to_numpy(bool)
+        if hidden.all() or not hidden.any():
+            continue
+        total_num, total_base = int(totals.loc[column, "numerator"]), int(totals.loc[column, "answered"])
+        if total_num in (0, total_base):
+            continue
+        shown = rows[~rows["suppressed"]]
+        left_num = total_num - int(shown["numerator"].sum())
+        left_base = total_base - int(shown["answered"].sum())
+        true_bases = truth.loc[(column, list(rows.loc[rows["suppressed"], "group"])), "answered"]
+        if (true_bases > 0).sum() == 1 or left_num in (0, left_base):
+            problems.append(column)
+    return problems
+
+
+def _truth(frame, group_by):
+    parts = []
+    for label in load.GROUPINGS[group_by]:
+        part = analysis.question_summary(frame[frame[group_by] == label], min_responses=1)
+        parts.append(part.assign(group=label))
+    return pd.concat(parts).set_index(["question", "group"])
+
+
+def test_bundled_breakdown_by_provider_recovers_nothing_from_the_totals():
+    # Before: "too busy" was 19 of 58 PCT, 0 of 17 Undecided and 19 in total, so Private sector and
+    # In-house (suppressed together) were 0 of 6 and 0 of 14.
+    bundled = load.load_survey()
+    for group_by in ("provider_choice", "cluster"):
+        breakdown = groups.group_breakdown(bundled, group_by)
+        totals = analysis.question_summary(bundled).set_index("question")
+        assert _recovered_by_subtraction(breakdown, totals, _truth(bundled, group_by)) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=4, max_size=4), st.integers(2, 15),
+       st.lists(st.floats(0, 1), min_size=4, max_size=4))
+def test_breakdown_never_leaks_by_subtraction_from_the_published_totals(sizes, min_base, shares):
+    # Four clusters of the drawn sizes, each answering "No" (the headline) in the drawn share.
+    clusters = np.repeat(np.array(load.CLUSTERS, dtype=object), sizes)
+    if len(clusters) == 0:
+        return
+    answers = np.concatenate([np.where(np.arange(n) < round(s * n), "No", "Yes") for n, s in zip(sizes, shares)])
+    frame = pd.DataFrame({"cluster": pd.Categorical(clusters, categories=load.CLUSTERS),
+                          "provider_choice": "In-house",
+                          "q_sufficient_information": pd.Categorical(answers, categories=load.YES_NO)})
+    table = groups.group_breakdown(frame, "cluster", ("q_sufficient_information",), min_responses=min_base)
+    totals = analysis.question_summary(frame, ("q_sufficient_information",), min_responses=1).set_index("question")
+    truth = pd.concat([analysis.question_summary(frame[frame["cluster"] == c], ("q_sufficient_information",),
+                                                 min_responses=1).assign(group=c)
+                       for c in load.CLUSTERS]).set_index(["question", "group"])
+    assert _recovered_by_subtraction(table, totals, truth) == []
+    assert disclosure.published_values_leak(table, within=["question"], size_column="answered", base=True,
+                                            rule=DisclosureRule(min_base=min_base)) == []
+
+
+def test_holm_matches_statsmodels_and_hand_worked():
+    from statsmodels.stats.multitest import multipletests
+    p = [0.043, 0.01, 0.5, np.nan, 0.02]
+    # Hand: sorted 0.01, 0.02, 0.043, 0.5 (m = 4): 0.04, 0.06, max(0.06, 0.086) = 0.086, max(0.086, 0.5) = 0.5.
+    np.testing.assert_allclose(groups.holm_adjust(p), [0.086, 0.04, 0.5, np.nan, 0.06])
+    present = [x for x in p if not np.isnan(x)]
+    np.testing.assert_allclose(groups.holm_adjust(present), multipletests(present, method="holm")[1])
+
+
+def test_association_tests_adjust_and_say_which_differ(bundled):
+    tests = groups.association_tests(bundled, "cluster")
+    np.testing.assert_allclose(tests["p_adjusted"], groups.holm_adjust(tests["p_value"]))
+    assert tests["differs"].tolist() == (tests["p_adjusted"] < 0.05).tolist()
+    assert tests.attrs["tests_run"] == 10
+
+
+def test_reasons_not_tested_or_broken_down_by_provider(bundled):
+    # A reason like "too busy" could only be given by PCT-cluster choosers: true by construction.
+    tests = groups.association_tests(bundled, "provider_choice")
+    assert not tests["question"].str.startswith("reason_").any()
+    breakdown = groups.group_breakdown(bundled, "provider_choice")
+    assert not breakdown["question"].str.startswith("reason_").any()
+    assert groups.association_tests(bundled, "cluster")["question"].str.startswith("reason_").sum() == 6
+
+
+def test_undecided_left_out_of_reason_tests():
+    # 20 undecided CCGs all saying "Yes" would make the groups differ; they had no choice to give a reason for.
+    frame = pd.DataFrame({"cluster": ["North"] * 40 + ["South"] * 20,
+                          "provider_choice": ["In-house"] * 20 + ["Undecided"] * 20 + ["In-house"] * 20,
+                          "reason_value_for_money": ["No"] * 10 + ["Yes"] * 10 + ["Yes"] * 20
+                                                    + ["No"] * 10 + ["Yes"] * 10})
+    result = groups.association_tests(frame, "cluster", ("reason_value_for_money",)).iloc[0]
+    assert result["p_value"] == pytest.approx(1.0)  # 10 of 20 in both clusters once undecided are out
+
+
+def test_breakdown_keeps_its_disclosure_rules(bundled):
+    breakdown = groups.group_breakdown(bundled, "cluster")
+    assert disclosure.rules_applied(breakdown) == [DisclosureRule().describe_bases(), disclosure.SECONDARY_RULE]

@@ -125,8 +125,10 @@ def table_html(table: pd.DataFrame, caption: str) -> str:
 
 def synthetic_banner(note: str) -> str:
     """The HTML of the banner that opens every page built on synthetic data."""
+    sentence = note.strip()
+    sentence = sentence[:1].upper() + sentence[1:] + ("" if sentence.endswith(".") else ".")
     return (f'<div class="ccg-synthetic" role="note"><p><strong>Synthetic data, for demonstration.</strong> '
-            f"{escape(note)} No figure, name or comment on this page describes a real organisation, "
+            f"{escape(sentence)} No figure, name or comment on this page describes a real organisation, "
             "and none should be quoted as evidence.</p></div>")
 
 

@@ -10,6 +10,36 @@ from ..page import disclosure
 from ..stats import proportion_ci
 from .load import LIKERT, PROVIDERS, QUESTIONS, question
 
+#: The provider label of CCGs that had not yet chosen: they cannot have a reason for a choice.
+UNDECIDED = "Undecided"
+
+
+def reasons_only_for_choosers(responses: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``responses`` with the reasons for the choice blanked for undecided CCGs.
+
+    The reason items ask why a CCG chose its provider. A CCG that had not chosen
+    (``provider_choice`` "Undecided") cannot have a reason, so its answers to these
+    items (in the bundled file, "No" or blank) are treated as not applicable and
+    left out of every denominator of "chose their provider because ...".
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        From :func:`ccgtools.survey.load.load_survey`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, with the reason columns missing where the CCG was undecided.
+    """
+    out = responses.copy()
+    undecided = (out["provider_choice"] == UNDECIDED).to_numpy(dtype=bool)
+    if not undecided.any():
+        return out
+    for item in (q for q in QUESTIONS if q.kind == "reason"):
+        out.loc[undecided, item.column] = np.nan
+    return out
+
 
 def question_summary(
     responses: pd.DataFrame,
@@ -33,8 +63,9 @@ def question_summary(
         Number of units in the population surveyed (e.g. CCGs in England); applies
         the finite population correction when given.
     min_responses : int
-        Results based on fewer answers are suppressed (percentage and interval NaN,
-        ``suppressed`` True).
+        Results based on fewer answers are suppressed (counts, ``not_answered``,
+        percentage and interval missing, ``suppressed`` True): ``not_answered`` is
+        the number of rows minus ``answered`` and would reveal a suppressed base.
 
     Returns
     -------
@@ -45,8 +76,12 @@ def question_summary(
     Notes
     -----
     Wilson score interval (Newcombe 1998); see :func:`ccgtools.stats.proportion_ci`.
+    The reasons for the choice of provider are summarised over the CCGs that had
+    chosen (:func:`reasons_only_for_choosers`): undecided CCGs are in no reason's
+    denominator, nor in its ``not_answered``.
     """
     items = QUESTIONS if columns is None else tuple(question(c) for c in columns)
+    responses = reasons_only_for_choosers(responses)
     numerator = pd.Series([int(responses[q.column].isin(q.headline).sum()) for q in items])
     answered = pd.Series([int(responses[q.column].notna().sum()) for q in items])
     proportion, lower, upper = proportion_ci(numerator, answered, confidence,
@@ -57,16 +92,23 @@ def question_summary(
         "finding": [q.finding for q in items],
         "numerator": numerator.astype("Int64"),
         "answered": answered.astype("Int64"),
-        "not_answered": len(responses) - answered,
+        "not_answered": pd.Series([int(_eligible(responses, q).sum()) for q in items]) - answered,
         "percent": 100 * proportion,
         "lower": 100 * lower,
         "upper": 100 * upper,
     })
-    table = disclosure.suppress_small_bases(table, "answered", dependent=["numerator", "percent", "lower", "upper"],
+    table = disclosure.suppress_small_bases(table, "answered", dependent=["numerator", "not_answered", "percent", "lower", "upper"],
                                             rule=disclosure.DisclosureRule(min_base=min_responses))
     table.attrs["confidence"] = confidence
     table.attrs["population_size"] = population_size
     return table
+
+
+def _eligible(responses: pd.DataFrame, item) -> pd.Series:
+    """The rows asked ``item``: every row, except undecided CCGs for the reasons for the choice."""
+    if item.kind == "reason":
+        return responses["provider_choice"] != UNDECIDED
+    return pd.Series(True, index=responses.index)
 
 
 def likert_distribution(responses: pd.DataFrame) -> pd.DataFrame:
@@ -110,8 +152,9 @@ def reasons_summary(responses: pd.DataFrame, **options) -> pd.DataFrame:
     """:func:`question_summary` of the reasons for the choice of provider, with a short ``reason`` label.
 
     Each reason is a tick-box with its own non-response, so each has its own
-    denominator; percentages are of the CCGs that answered that item and do not
-    sum to 100 (several reasons may be given).
+    denominator; percentages are of the CCGs that had chosen a provider and answered
+    that item (undecided CCGs are left out, :func:`reasons_only_for_choosers`), and
+    do not sum to 100 (several reasons may be given).
     """
     table = question_summary(responses, REASON_COLUMNS, **options)
     reason = table["question_text"].str.removeprefix("Reason for your choice: ")

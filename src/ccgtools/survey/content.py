@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from .load import question
 
 
 @dataclass(frozen=True)
@@ -50,67 +51,126 @@ def is_bundled_survey(path: str | Path | None) -> bool:
     return config.resolve_path(path, config.SURVEY_DATA).resolve() == config.SURVEY_DATA.resolve()
 
 
-def published_comparison(summary: pd.DataFrame, data_path: str | Path | None = None) -> pd.DataFrame:
-    """Set this analysis' headline figures beside the figures published in March 2012.
+#: Emerging CCGs in England in January 2012: the population the survey was sent to.
+EMERGING_CCGS = 254
 
-    The comparison only means something for the bundled survey, which was made
-    to reproduce the published figures; for any other file an empty table is
-    returned.
+
+def synthetic_description(data_path: str | Path | None, respondents: int) -> str | None:
+    """Plain-English description of the bundled synthetic file for the page banner; None for any other file."""
+    if not is_bundled_survey(data_path):
+        return None
+    return (f"invented responses from {respondents} CCGs, made to reproduce the figures published on "
+            "6 March 2012; not the real survey returns")
+
+
+def published_comparison(responses: pd.DataFrame, data_path: str | Path | None = None) -> pd.DataFrame:
+    """Calibration check: does the bundled synthetic file reproduce the figures published in March 2012?
+
+    The bundled file was made to reproduce them, so agreement is a check of the
+    file, not evidence about CCGs. Each count uses the published definition: the
+    headline answers among all respondents who answered the item (undecided CCGs
+    included, as in the report). For any other file an empty table is returned.
 
     Parameters
     ----------
-    summary : pandas.DataFrame
-        From :func:`question_summary` (all questions).
+    responses : pandas.DataFrame
+        From :func:`ccgtools.survey.load.load_survey`.
     data_path : str or Path, optional
-        The file the summary came from (default: the bundled survey).
+        The file the responses came from (default: the bundled survey).
 
     Returns
     -------
     pandas.DataFrame
-        One row per published figure: statement, published, this_analysis
-        ("80 of 95, 84.2%"), agrees (bool: equal at the published precision, or
-        above the published bound).
+        One row per published figure: statement, published, numerator, answered,
+        percent, agrees (equal at the published precision, or above the published bound).
     """
+    columns = ["statement", "published", "numerator", "answered", "percent", "agrees"]
     if not is_bundled_survey(data_path):
-        return pd.DataFrame(columns=["statement", "published", "numerator", "answered", "percent", "agrees"])
-    indexed = summary.set_index("question")
+        return pd.DataFrame(columns=columns)
     rows = []
     for figure in PUBLISHED_FIGURES:
-        row = indexed.loc[figure.column]
-        percent = 100 * row["numerator"] / row["answered"] if row["answered"] else np.nan
+        item = question(figure.column)
+        answered = int(responses[item.column].notna().sum())
+        numerator = int(responses[item.column].isin(item.headline).sum())
+        percent = 100 * numerator / answered if answered else np.nan
         if figure.published_percent is not None:
             agrees = round(percent, figure.decimals) == figure.published_percent
         else:
             agrees = percent > figure.at_least_percent
-        rows.append({"statement": figure.statement, "published": figure.published,
-                     "numerator": int(row["numerator"]), "answered": int(row["answered"]),
-                     "percent": percent, "agrees": bool(agrees)})
-    return pd.DataFrame(rows)
+        rows.append({"statement": figure.statement, "published": figure.published, "numerator": numerator,
+                     "answered": answered, "percent": percent, "agrees": bool(agrees)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def calibration_notes(comparison: pd.DataFrame) -> list[str]:
+    """What the calibration table shows, in words; nothing when there is no comparison."""
+    if comparison.empty:
+        return []
+    agree = int(comparison["agrees"].sum())
+    verdict = (f"The synthetic file reproduces all {len(comparison)} published figures."
+               if agree == len(comparison) else
+               f"The synthetic file reproduces {agree} of the {len(comparison)} published figures.")
+    return [verdict + " It was made to, so this is a check of the file, not evidence about CCGs; the published "
+            "figures count undecided CCGs in the reasons, as the report did."]
+
+
+def response_rate_notes(respondents: int, population_size: int | None) -> list[str]:
+    """The response rate and what self-selection means for reading the results.
+
+    With ``population_size`` (CCGs asked) the rate is respondents / population; without it,
+    the rate is not known and the page says so.
+    """
+    if population_size:
+        rate = f"{respondents} of the {population_size:,} emerging CCGs replied ({respondents / population_size:.0%})."
+    else:
+        rate = f"{respondents} CCGs replied; the number asked is not given, so the response rate is not known."
+    return [rate + " CCGs chose whether to reply, so those that did may differ from those that did not, and the "
+            "results may not represent all CCGs; the intervals do not allow for that."]
+
+
+def _reason_phrase(row) -> str:
+    return f"{row.finding.removeprefix('chose their provider ')} ({row.numerator} of {row.answered}, {row.percent:.0f}%)"
+
+
+def reason_sentence(reasons: pd.DataFrame) -> str | None:
+    """The most common reason, only where its interval is clear of the next; otherwise the leading reasons.
+
+    "Most common" is said only when the top reason's lower confidence limit is above
+    the second's upper limit; otherwise every reason whose interval overlaps the
+    top one's is named as "among the most common". None without two usable reasons.
+    """
+    usable = reasons[~reasons["suppressed"]].sort_values("percent", ascending=False)
+    if usable.empty:
+        return None
+    lead = "Of the CCGs that had chosen a provider (undecided CCGs left out), "
+    best = usable.iloc[0]
+    if len(usable) == 1 or best.lower > usable.iloc[1].upper:
+        return lead + f"the most common reason given was: {_reason_phrase(best)}."
+    tied = usable[usable["upper"] >= best.lower]
+    named = [_reason_phrase(row) for row in tied.itertuples()]
+    listed = ", ".join(named[:-1]) + " and " + named[-1]
+    return lead + f"among the most common reasons were: {listed} (intervals overlap, so no one reason stands out)."
 
 
 def headline_findings(summary: pd.DataFrame, responses: pd.DataFrame, *, top: int = 4) -> list[str]:
     """Plain-English headline sentences, computed from the summary.
 
     The satisfaction and information questions come first, then the most
-    common reason for the choice of provider, then the split of providers.
-    Suppressed results are not quoted.
+    common reasons for the choice of provider (:func:`reason_sentence`), then the
+    split of providers. Suppressed results are not quoted.
     """
     confidence = summary.attrs.get("confidence", 0.95)
     level = f"{100 * confidence:g}%"
     usable = summary[~summary["suppressed"]]
     core = usable[~usable["question"].str.startswith("reason_")]
-    reasons = usable[usable["question"].str.startswith("reason_")].sort_values("percent", ascending=False)
     sentences = [
         f"{row.percent:.0f}% of responding CCGs ({row.numerator} of {row.answered} who answered) "
         f"{row.finding} ({level} confidence interval {row.lower:.1f}% to {row.upper:.1f}%)."
         for row in core.head(top).itertuples()
     ]
-    if not reasons.empty:
-        best = reasons.iloc[0]
-        sentences.append(
-            f"The most common reason given for the choice of provider: {best.numerator} of "
-            f"{best.answered} CCGs ({best.percent:.0f}%) {best.finding.removeprefix('chose their provider ')}."
-        )
+    reasons = reason_sentence(summary[summary["question"].str.startswith("reason_")])
+    if reasons:
+        sentences.append(reasons)
     providers = responses["provider_choice"].value_counts()
     answered = int(providers.sum())
     if answered >= config.SURVEY_MIN_RESPONSES:
@@ -122,12 +182,51 @@ def headline_findings(summary: pd.DataFrame, responses: pd.DataFrame, *, top: in
     return sentences
 
 
+def group_test_notes(tests: pd.DataFrame, group_label: str) -> list[str]:
+    """What the tests of difference between groups show, after Holm's adjustment; nothing when none ran.
+
+    Groups are said to differ only where the adjusted p-value is below ``alpha``.
+    """
+    ran = tests[tests["p_value"].notna()]
+    if ran.empty:
+        return []
+    alpha = tests.attrs.get("alpha", 0.05)
+    notes = [f"{len(ran)} questions were tested for differences by {group_label}; the p-values are adjusted "
+             f"for testing {len(ran)} questions at once (Holm's method), and groups are said to differ only "
+             f"where the adjusted p-value is below {alpha:g}."]
+    differ = ran[ran["differs"].astype(bool)]
+    if differ.empty:
+        smallest = ran.loc[ran["p_value"].idxmin()]
+        notes.append(f"No question's answers differ clearly by {group_label}. The smallest p-value, "
+                     f"{smallest.p_value:.3f} for CCGs that {smallest.finding}, is {smallest.p_adjusted:.3f} once "
+                     "adjusted.")
+    for row in differ.itertuples():
+        notes.append(f"The share of CCGs that {row.finding} differs by {group_label} "
+                     f"(p = {row.p_value:.3f}, adjusted {row.p_adjusted:.3f}).")
+    notes.append("With fewer than a hundred CCGs only large differences can be detected, so finding no clear "
+                 "difference does not show that the groups are alike.")
+    return notes
+
+
+def breakdown_notes(group_by: str) -> list[str]:
+    """Why some questions are not broken down by ``group_by`` (the reasons, by provider chosen)."""
+    if group_by != "provider_choice":
+        return []
+    return ["The reasons for the choice are not broken down or tested by provider: they are about that choice "
+            "(only CCGs choosing the PCT-cluster offer could give some of them), so the differences would "
+            "restate the design of the question."]
+
+
 def methods_notes(*, confidence: float = 0.95, population_size: int | None = None,
                   min_responses: int = config.SURVEY_MIN_RESPONSES) -> list[str]:
     """The methods statements for this run of the briefing, saying whether the FPC was applied."""
     notes = [METHODS[0],
+             "Reasons for the choice of provider are percentages of the CCGs that had chosen a provider: "
+             "undecided CCGs had no choice to give a reason for and are left out of those denominators.",
              f"{100 * confidence:g}% confidence intervals: Wilson score interval (Newcombe 1998).",
              METHODS[2],
+             "The p-values of the tests between groups are adjusted for the number of questions tested with "
+             "Holm's method (Holm 1979), which keeps the chance of any false finding of difference below 5%.",
              f"Results based on fewer than {min_responses} answers are suppressed (shown as *)."]
     if population_size is None:
         notes.append("No finite population correction was applied: the intervals treat the respondents "
@@ -135,8 +234,25 @@ def methods_notes(*, confidence: float = 0.95, population_size: int | None = Non
     else:
         notes.append(f"The finite population correction was applied for a population of {population_size:,} "
                      "CCGs (Kish effective sample size); intervals are narrower because a large share of "
-                     "all CCGs answered. This assumes the respondents are like the CCGs that did not answer.")
+                     "all CCGs answered. This assumes the respondents are like the CCGs that did not answer. "
+                     "The reasons use the same population, which makes their intervals slightly wider than "
+                     "a correction for the CCGs that had chosen would.")
     return notes
+
+
+def comments_intro(data_path: str | Path | None) -> str:
+    """The sentence introducing the free-text comments: invented ones are labelled as invented."""
+    if is_bundled_survey(data_path):
+        return ("Invented comments, written for the synthetic file; not said by any CCG. They show how "
+                "comments would appear on this page.")
+    return "A selection of the free-text comments, as written by the responding CCGs (contact details removed)."
+
+
+def label_comments(comments: list[str], data_path: str | Path | None) -> list[str]:
+    """Each comment marked "(invented)" when the file is the bundled synthetic survey; unchanged otherwise."""
+    if not is_bundled_survey(data_path):
+        return list(comments)
+    return [f"(Invented) {c}" for c in comments]
 
 
 def selected_comments(responses: pd.DataFrame, n: int = 6, *, seed: int = config.SURVEY_SEED) -> list[str]:

@@ -12,8 +12,35 @@ from scipy import stats as _scipy_stats
 
 from .. import config
 from ..page import disclosure
-from .analysis import question_summary
+from .analysis import question_summary, reasons_only_for_choosers
 from .load import GROUPINGS, QUESTIONS, question, with_grouping
+
+
+def comparable_questions(group_by: str, columns: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The questions whose answers may be compared between the groups of ``group_by``.
+
+    The reasons for the choice of provider are about that choice: by provider chosen
+    they are tied to the grouping by construction (only CCGs choosing the PCT-cluster
+    offer could be "too busy to explore alternatives" or value "good relationships
+    with PCT support staff"; in the bundled file each reason can only be "Yes" for
+    the providers it applies to). Comparing them between providers would restate the
+    design of the question, so they are left out of the breakdown and of the tests.
+
+    Parameters
+    ----------
+    group_by : str
+        A grouping of :data:`ccgtools.survey.load.GROUPINGS`.
+    columns : tuple of str, optional
+        Question columns to consider; all by default.
+
+    Returns
+    -------
+    tuple of str
+        The question columns, in the order of :data:`~ccgtools.survey.load.QUESTIONS`.
+    """
+    items = QUESTIONS if columns is None else tuple(question(c) for c in columns)
+    tied = group_by == "provider_choice"
+    return tuple(q.column for q in items if not (tied and q.kind == "reason"))
 
 
 def group_breakdown(
@@ -28,9 +55,11 @@ def group_breakdown(
 
     Groups where fewer than ``min_responses`` answered the question are
     suppressed (counts and percentages missing, ``suppressed`` True); then, as the
-    groups of a question add up to its published total, a question with a single
-    suppressed group has its next-smallest group suppressed too
-    (:mod:`ccgtools.page.disclosure`).
+    groups of a question add up to its total published in the question summary, the
+    next-smallest group is suppressed too (:mod:`ccgtools.page.disclosure`) until
+    subtraction from the total recovers no suppressed cell (:func:`recoverable`).
+    Questions tied to the grouping by construction are left out
+    (:func:`comparable_questions`).
 
     Returns
     -------
@@ -39,20 +68,83 @@ def group_breakdown(
         percent, lower, upper, suppressed.
     """
     groups = with_grouping(responses, group_by)
+    columns = comparable_questions(group_by, columns)
     parts = []
     for label in GROUPINGS[group_by]:
         subset = responses[groups == label]
         summary = question_summary(subset, columns, confidence=confidence, min_responses=1)
         parts.append(summary.assign(group=label))
     table = pd.concat(parts, ignore_index=True)
+    table.attrs = {"confidence": confidence}  # not the per-group summaries' rule of 1: this table's rules follow
+    totals = question_summary(responses, columns, min_responses=1).set_index("question")
     table = table[["question", "finding", "group", "numerator", "answered", "percent", "lower", "upper"]]
-    table = table.assign(group_size=table["answered"].astype(float))
+    # The true sizes and numerators, kept aside to choose complementary cells and check recovery.
+    table = table.assign(group_size=table["answered"].astype(float), true_numerator=table["numerator"].astype(float))
     rule = disclosure.DisclosureRule(min_base=min_responses)
     hidden = ["answered", "numerator", "percent", "lower", "upper"]
     table = disclosure.suppress_small_bases(table, "answered", dependent=hidden[1:], rule=rule)
     table = disclosure.secondary_suppression(table, within=["question"], size_column="group_size", columns=hidden)
-    return table.drop(columns="group_size").sort_values(["question", "group"],
-                                                         key=_question_then_group_order(group_by), ignore_index=True)
+    table = _suppress_until_not_recoverable(table, totals, hidden)
+    attrs = dict(table.attrs)
+    out = table.drop(columns=["group_size", "true_numerator"]).sort_values(["question", "group"],
+                                                      key=_question_then_group_order(group_by), ignore_index=True)
+    out.attrs.update(attrs)
+    return out
+
+
+def recoverable(numerators: pd.Series, bases: pd.Series, suppressed: pd.Series,
+                total_numerator: int, total_base: int) -> bool:
+    """Whether subtraction from a published total recovers a suppressed group of one question.
+
+    The published total (numerator and base over all groups) minus the published
+    groups gives the sums of the suppressed groups' numerators and bases. A cell is
+    recovered exactly when only one suppressed group has any answers (its base and
+    numerator are the differences), or when the suppressed numerators sum to 0 or to
+    the suppressed bases (every suppressed group is then 0% or 100%, even when the
+    group sizes are known). Otherwise each suppressed numerator can take more than
+    one value. Nothing is recovered when no group is published, or when the total
+    alone already says 0% or 100%.
+
+    Parameters
+    ----------
+    numerators, bases : pandas.Series
+        The groups' true (unsuppressed) numerators and bases.
+    suppressed : pandas.Series of bool
+        Which groups are suppressed.
+    total_numerator, total_base : int
+        The totals published for the question.
+
+    Returns
+    -------
+    bool
+
+    Notes
+    -----
+    Interval (Fréchet) bounds of a suppressed cell given its row total, as in
+    Hundepool A et al. (2012) *Statistical Disclosure Control*, Wiley, section 4.3.
+    """
+    suppressed = suppressed.astype(bool)
+    if suppressed.all() or not suppressed.any() or total_numerator in (0, total_base):
+        return False
+    hidden_numerator = int(numerators[suppressed].sum())
+    hidden_base = int(bases[suppressed].sum())
+    answered_groups = int((bases[suppressed] > 0).sum())
+    return answered_groups == 1 or hidden_numerator in (0, hidden_base)
+
+
+def _suppress_until_not_recoverable(table: pd.DataFrame, totals: pd.DataFrame, hidden: list[str]) -> pd.DataFrame:
+    """Suppress the next-smallest group of a question while :func:`recoverable` says a cell can be recovered."""
+    out = table.copy()
+    for question_column, rows in out.groupby("question", sort=False).groups.items():
+        total = totals.loc[question_column]
+        while recoverable(out.loc[rows, "true_numerator"], out.loc[rows, "group_size"], out.loc[rows, "suppressed"],
+                          int(total["numerator"]), int(total["answered"])):
+            shown = out.loc[rows][~out.loc[rows, "suppressed"]]
+            chosen = shown["group_size"].astype(float).idxmin()
+            for column in hidden:
+                out.loc[chosen, column] = np.nan if pd.api.types.is_float_dtype(out[column]) else pd.NA
+            out.loc[chosen, "suppressed"] = True
+    return out
 
 
 def _question_then_group_order(group_by: str):
@@ -66,23 +158,60 @@ def _question_then_group_order(group_by: str):
     return key
 
 
+def holm_adjust(p_values) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p-values; missing p-values are not in the family.
+
+    Parameters
+    ----------
+    p_values : array-like of float
+        Raw p-values; NaN for tests that were not run.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values in the input order (NaN where the input is NaN): with the
+        m p-values sorted, p₍ᵢ₎ becomes maxⱼ≤ᵢ min(1, (m − j + 1)·p₍ⱼ₎). Rejecting where
+        the adjusted p-value is below α controls the family-wise error rate at α.
+
+    References
+    ----------
+    Holm S (1979). A simple sequentially rejective multiple test procedure.
+    Scandinavian Journal of Statistics 6:65-70.
+    """
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, np.nan)
+    present = np.flatnonzero(~np.isnan(p))
+    order = present[np.argsort(p[present], kind="stable")]
+    m = len(order)
+    steps = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    adjusted[order] = np.maximum.accumulate(steps)
+    return adjusted
+
+
 def association_tests(
     responses: pd.DataFrame,
     group_by: str,
     columns: tuple[str, ...] | None = None,
     *,
     min_responses: int = config.SURVEY_MIN_RESPONSES,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Test whether each question's headline answer differs between groups.
+    """Test whether each question's headline answer differs between groups, adjusted for multiple tests.
 
     Only groups with at least ``min_responses`` answers take part (smaller groups
-    are suppressed in the published breakdown and left out of the test).
+    are suppressed in the published breakdown and left out of the test). Questions
+    tied to the grouping by construction are not tested (:func:`comparable_questions`);
+    undecided CCGs are not in the reasons' tests (they had no choice to give a
+    reason for). The p-values of the tests that ran are adjusted together with
+    Holm's method (:func:`holm_adjust`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per question: question, test, statistic, p_value, groups_tested,
-        groups_left_out.
+        One row per question tested: question, finding, test, statistic, p_value
+        (raw), p_adjusted (Holm), differs (adjusted p below ``alpha``; missing when
+        not tested), groups_tested, groups_left_out. ``attrs`` holds ``alpha``,
+        ``adjustment`` and ``tests_run``.
 
     Notes
     -----
@@ -92,9 +221,9 @@ def association_tests(
     from 100,000 seeded random tables with ``scipy.stats.fisher_exact``).
     """
     groups = with_grouping(responses, group_by)
-    items = QUESTIONS if columns is None else tuple(question(c) for c in columns)
+    responses = reasons_only_for_choosers(responses)
     rows = []
-    for item in items:
+    for item in (question(c) for c in comparable_questions(group_by, columns)):
         answered = responses[item.column].notna()
         hit = responses[item.column].isin(item.headline)
         table = pd.DataFrame({"hit": (hit & answered).groupby(groups, observed=False).sum(),
@@ -105,7 +234,15 @@ def association_tests(
         rows.append({"question": item.column, "finding": item.finding,
                      **_independence_test(contingency),
                      "groups_tested": len(kept), "groups_left_out": ", ".join(left_out)})
-    return pd.DataFrame(rows)
+    tests = pd.DataFrame(rows, columns=["question", "finding", "test", "statistic", "p_value",
+                                        "groups_tested", "groups_left_out"])
+    adjusted = holm_adjust(tests["p_value"])
+    tests.insert(5, "p_adjusted", adjusted)
+    tests.insert(6, "differs", pd.array([pd.NA if np.isnan(a) else bool(a < alpha) for a in adjusted],
+                                        dtype="boolean"))
+    tests.attrs.update({"alpha": alpha, "adjustment": "Holm (1979)",
+                        "tests_run": int(np.count_nonzero(~np.isnan(adjusted)))})
+    return tests
 
 
 def _independence_test(contingency: np.ndarray) -> dict:
