@@ -140,3 +140,10 @@ def test_shown_table_carries_the_disclosure_rules_applied(shown):
     assert rules == [disclosure.DEFAULT_RULE.describe_counts()]
     show.show_table(pd.DataFrame({"n": [3]}), name="u", caption="c")
     assert shown[1][0][show.TABLE_MIMETYPE]["disclosure"] == []
+
+
+def test_optional_section_and_empty_table_without_message(shown):
+    show.show_section("A closer look", ["Easter <2013>, day by day."])
+    show.show_table(pd.DataFrame(), name="t", caption="c", empty_message="")
+    assert len(shown) == 1  # the empty table shows nothing at all
+    assert shown[0][0]["text/html"] == "<h2>A closer look</h2><p>Easter &lt;2013&gt;, day by day.</p>"

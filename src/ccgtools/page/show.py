@@ -158,7 +158,8 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
     table in a ``<details>`` element that the reader opens (for long tables behind a chart).
     """
     if table.empty:
-        display({"text/html": f"<p>{escape(empty_message)}</p>", "text/plain": empty_message}, raw=True)
+        if empty_message:
+            display({"text/html": f"<p>{escape(empty_message)}</p>", "text/plain": empty_message}, raw=True)
         return
     data = table if csv is None else csv
     rules = list(dict.fromkeys([*rules_applied(table), *rules_applied(data)]))
@@ -244,6 +245,13 @@ def show_charts(charts: Sequence[Chart]) -> None:
     """Display several charts in turn, each with its alt text and data (see :func:`show_chart`)."""
     for chart in charts:
         show_chart(chart)
+
+
+def show_section(heading: str, paragraphs: Sequence[str] = ()) -> None:
+    """Display a section heading and its plain-text paragraphs (escaped), for a section that appears
+    only when its analysis ran; the heading joins the page's contents list like a markdown heading."""
+    html = f"<h2>{escape(heading)}</h2>" + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    display({"text/html": html, "text/plain": "\n\n".join([heading, *paragraphs])}, raw=True)
 
 
 def show_list(items: Sequence[str], *, intro: str = "") -> None:
