@@ -138,7 +138,7 @@ def funnelplotr():
 
 def test_phi_and_tau2_match_funnelplotr(funnelplotr):
     inputs, _ = funnelplotr
-    result = overdispersion(inputs["O"], inputs["E"], statistic="ratio")
+    result = overdispersion(inputs["O"], inputs["E"], statistic="ratio", estimator="funnelplotr")
     assert result.phi == pytest.approx(4.135679, rel=1e-6)
     assert result.tau2 == pytest.approx(0.003336212, rel=1e-6)
     assert result.n_units == 40 and result.adjusted
@@ -146,7 +146,7 @@ def test_phi_and_tau2_match_funnelplotr(funnelplotr):
 
 def test_unit_quantities_match_funnelplotr(funnelplotr):
     inputs, outputs = funnelplotr
-    units = overdispersion(inputs["O"], inputs["E"], statistic="ratio").units
+    units = overdispersion(inputs["O"], inputs["E"], statistic="ratio", estimator="funnelplotr").units
     for ours, theirs in (("y", "Y"), ("s", "s"), ("z", "Uzscore"), ("z_winsorised", "Wuzscore")):
         np.testing.assert_allclose(units[ours], outputs[theirs], rtol=1e-9)
     np.testing.assert_array_equal(units["winsorised"], outputs["winsorised"].astype(bool))
@@ -159,7 +159,7 @@ def test_unit_quantities_match_funnelplotr(funnelplotr):
 
 def test_adjusted_z_hand_worked(funnelplotr):
     inputs, outputs = funnelplotr
-    result = overdispersion(inputs["O"], inputs["E"], statistic="ratio")
+    result = overdispersion(inputs["O"], inputs["E"], statistic="ratio", estimator="funnelplotr")
     s = outputs["s"].to_numpy()
     expected = (outputs["Y"] - 1) / np.sqrt(s**2 + 0.003336212)
     np.testing.assert_allclose(result.units["z_adjusted"], expected, rtol=1e-6)
@@ -179,7 +179,7 @@ def test_proportion_overdispersion_arcsine_scale_hand_worked():
     # y = asin(√0.1) = 0.321751, asin(√0.3) = 0.579640; s = 1/(2·10) = 0.05.
     # z = −2.837941, 2.319836; with two units the 10th/90th percentiles winsorise to
     # −2.322058 and 1.804058... computed here from numpy's type-7 quantile of the two z's.
-    result = overdispersion([10, 30], [100, 100], statistic="proportion")
+    result = overdispersion([10, 30], [100, 100], statistic="proportion", estimator="funnelplotr")
     z = np.array([(0.321751 - 0.463648) / 0.05, (0.579640 - 0.463648) / 0.05])
     np.testing.assert_allclose(result.units["z"], z, atol=1e-4)
     low, high = z[0] + 0.1 * (z[1] - z[0]), z[0] + 0.9 * (z[1] - z[0])
@@ -209,11 +209,13 @@ def test_units_with_zero_denominator_left_out():
 def test_multiplicative_and_unadjusted_methods(funnelplotr):
     inputs, outputs = funnelplotr
     s = outputs["s"].to_numpy()
-    multiplicative = overdispersion(inputs["O"], inputs["E"], statistic="ratio", method="multiplicative")
+    multiplicative = overdispersion(inputs["O"], inputs["E"], statistic="ratio", method="multiplicative",
+                                    estimator="funnelplotr")
     # θ₀ ± z·√φ·s with φ = 4.135679 (FunnelPlotR's φ), on the square-root scale.
     np.testing.assert_allclose(multiplicative.units["upper_95_transformed"],
                                1 + 1.959964 * np.sqrt(4.135679) * s, rtol=1e-6)
-    unadjusted = overdispersion(inputs["O"], inputs["E"], statistic="ratio", method="none")
+    unadjusted = overdispersion(inputs["O"], inputs["E"], statistic="ratio", method="none",
+                                estimator="funnelplotr")
     # (FunnelPlotR's own unadjusted limits use a Byars-type cube approximation instead, so they are
     # not the reference here: on the square-root scale the unadjusted limit is (1 − z·s)².)
     np.testing.assert_allclose(unadjusted.units["lower_95"], (1 - 1.959964 * s) ** 2, rtol=1e-6)
@@ -226,3 +228,53 @@ def test_limits_along_a_grid_match_each_units_limits(funnelplotr):
     from ccgtools.stats import adjusted_funnel_limits
     grid = adjusted_funnel_limits(inputs["E"], fit.target, fit.tau2, statistic="ratio")
     np.testing.assert_allclose(grid["upper_99_8"], fit.units["upper_99_8"], rtol=1e-12)
+
+
+# --- the consistent (default) estimator: checked against numerical integration and simulation ---
+
+def test_winsorised_normal_mean_square_by_numerical_integration():
+    from scipy import integrate
+    from scipy.stats import norm
+
+    from ccgtools.stats.funnel import winsorised_normal_mean_square
+
+    for q in (0.05, 0.1, 0.2):
+        c = norm.ppf(1 - q)
+        by_quadrature = integrate.quad(lambda z: min(z * z, c * c) * norm.pdf(z), -12, 12, points=[-c, c])[0]
+        assert winsorised_normal_mean_square(q) == pytest.approx(by_quadrature, rel=1e-9)
+    assert winsorised_normal_mean_square(0.1) == pytest.approx(0.6787, abs=5e-5)  # METHODS.md
+    assert winsorised_normal_mean_square(0.0) == 1.0
+
+
+def _random_effects_units(seed, tau2, n=2000):
+    """Ratios whose √(O/E) varies between units with variance τ² around 1, plus Poisson noise."""
+    rng = np.random.default_rng(seed)
+    e = rng.lognormal(np.log(400), 0.8, size=n)
+    root_ratio = 1 + rng.normal(0, np.sqrt(tau2), size=n)
+    return rng.poisson(e * root_ratio**2), e
+
+
+def test_default_tau2_is_consistent_and_funnelplotr_is_biased_low():
+    truth = 0.0012
+    default, compatible = [], []
+    for seed in range(8):
+        o, e = _random_effects_units(seed, truth)
+        default.append(overdispersion(o, e, statistic="ratio").tau2)
+        compatible.append(overdispersion(o, e, statistic="ratio", estimator="funnelplotr").tau2)
+    assert np.mean(default) == pytest.approx(truth, rel=0.06)
+    assert np.mean(compatible) < 0.85 * truth  # the winsorising bias the default removes
+
+
+def test_default_limits_give_the_nominal_false_alarm_rate():
+    # Over 8 × 2,000 ordinary units the 99.8% limits should be crossed by about 0.2% of them.
+    outside = []
+    for seed in range(8):
+        o, e = _random_effects_units(100 + seed, 0.0012)
+        fit = overdispersion(o, e, statistic="ratio", confidence=0.998)
+        outside.append(((o / e > fit.units["upper_99_8"]) | (o / e < fit.units["lower_99_8"])).mean())
+    assert 0.0005 < np.mean(outside) < 0.004
+
+
+def test_unknown_estimator_refused():
+    with pytest.raises(ParameterError, match="estimator"):
+        overdispersion([5, 6], [5, 5], statistic="ratio", estimator="guess")

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
@@ -59,6 +59,8 @@ def test_fisher_used_when_expected_counts_small():
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(0, 30), min_size=4, max_size=4), st.integers(2, 15))
+@example([0, 0, 0, 2], 3).via("found in a clean clone: one answering group, the rest empty")
+@example([3, 0, 0, 0], 4)
 def test_survey_breakdown_never_leaks_a_small_group(sizes, min_base):
     # A survey whose four provider groups have the drawn sizes; every question's groups obey the rule.
     providers = np.repeat(np.array(load.PROVIDERS, dtype=object), sizes)

@@ -1,4 +1,4 @@
-"""Reporting the practice-variation results: reclassification, movers, outliers, profiles, headline, funnel.
+"""Reporting the practice-variation results: flag steps, movers, outliers, profiles, headline, funnel.
 
 Split from :mod:`ccgtools.practices.variation`, which computes the three views of each practice;
 everything here reads a :class:`~ccgtools.practices.variation.VariationResult` and returns a table,
@@ -16,32 +16,76 @@ from ..page import charts as plots
 from .variation import VIEWS, VariationResult
 
 VIEW_NAMES = {"crude": "Crude rate", "age_sex": "Age-sex standardised",
-              "adjusted": "Fully adjusted (covariates and over-dispersion)"}
+              "case_mix": "Case-mix adjusted", "adjusted": "Fully adjusted (case mix and over-dispersion)"}
+
+
+def _flags(table: pd.DataFrame, view: str) -> pd.Series:
+    """A view's flags with suppressed rows (blank flags) read as not flagged."""
+    return table[f"{view}_flag"].fillna("")
 
 
 def reclassification(table: pd.DataFrame, views: tuple[str, ...] = VIEWS) -> pd.DataFrame:
     """How many practices each view flags (high, low, total), and how many are no longer flagged
-    once fully adjusted."""
+    once fully adjusted (counted on the table given: suppressed rows count as not flagged)."""
     rows = []
     for view in views:
-        flags = table[f"{view}_flag"]
+        flags = _flags(table, view)
         rows.append({"view": VIEW_NAMES[view], "flagged_high": int((flags == "high").sum()),
                      "flagged_low": int((flags == "low").sum()), "flagged": int((flags != "").sum()),
-                     "no_longer_flagged_when_fully_adjusted": int(((flags != "") & (table["adjusted_flag"] == "")).sum())})
+                     "no_longer_flagged_when_fully_adjusted": int(((flags != "") & (_flags(table, "adjusted") == "")).sum())})
     return pd.DataFrame(rows)
 
 
-def movers(table: pd.DataFrame, limit: int = 15) -> pd.DataFrame:
-    """Practices whose flag changes between the crude and the fully adjusted view, largest lists first."""
+def _allowed_for(result: VariationResult) -> list[str]:
+    return [{"imd": "deprivation", "prop65": "the share of patients aged 65+", "rural": "rurality"}[c]
+            for c in result.covariates]
+
+
+def step_descriptions(result: VariationResult) -> dict[str, str]:
+    """What each step of this analysis allows for, in words written for the steps that ran."""
+    texts = {"crude": "Rate per patient against the overall rate: nothing is allowed for.",
+             "age_sex": "Allows for the age and sex of each practice's registered patients (its patients).",
+             "case_mix": f"Also allows for {_join(_allowed_for(result))} (its patients and their area).",
+             "adjusted": "Widens the limits for the variation between practices that none of the above explains: "
+                         "this may be differences in care or recording as well as unmeasured need, "
+                         "so it is not explained by the patients."}
+    return {view: texts[view] for view in result.views}
+
+
+def steps_table(result: VariationResult) -> pd.DataFrame:
+    """The flag counts step by step (computed before suppression) with what each step allows for."""
+    steps = result.steps.copy()
+    steps["allows_for"] = steps["view"].map(step_descriptions(result))
+    steps["view"] = steps["view"].map(VIEW_NAMES)
+    return steps[["view", "allows_for", "flagged", "flagged_high", "flagged_low", "removed", "added"]]
+
+
+def movers(table: pd.DataFrame, limit: int = 15, views: tuple[str, ...] = VIEWS) -> pd.DataFrame:
+    """Practices whose flag changes between the crude and the fully adjusted view, largest lists first
+    (practices whose counts are suppressed are not listed; columns only for the ``views`` that ran)."""
+    table = table[~table["suppressed"]]
     moved = table[table["crude_flag"] != table["adjusted_flag"]]
-    columns = ["practice_code", "ccg_code", "list_size", "crude_rate", "crude_flag", "isr", "age_sex_flag",
-               "adjusted_ratio", "adjusted_flag"]
+    columns = ["practice_code", "ccg_code", "list_size", "crude_rate", "crude_flag"]
+    columns += ["isr", "age_sex_flag"] if "age_sex" in views else []
+    columns += ["case_mix_flag"] if "case_mix" in views else []
+    columns += ["adjusted_ratio", "adjusted_flag"]
     return moved.sort_values("list_size", ascending=False)[columns].head(limit).reset_index(drop=True)
 
 
+MOVER_HEADINGS = {"practice_code": "Practice", "ccg_code": "CCG", "list_size": "Patients",
+                  "crude_rate": "Crude rate per 1,000", "crude_flag": "Crude flag", "isr": "Age-sex ratio",
+                  "age_sex_flag": "Age-sex flag", "case_mix_flag": "Case-mix flag", "adjusted_ratio": "Adjusted ratio",
+                  "adjusted_flag": "Adjusted flag"}
+
+
+def mover_headings(table: pd.DataFrame) -> dict[str, str]:
+    """Readable headings for the columns of a :func:`movers` table."""
+    return {column: heading for column, heading in MOVER_HEADINGS.items() if column in table}
+
+
 def outliers_by_ccg(table: pd.DataFrame) -> pd.DataFrame:
-    """Practices still outside the adjusted limits, with their CCG, sorted by CCG."""
-    flagged = table[table["adjusted_flag"] != ""]
+    """Practices still outside the adjusted limits, with their CCG, sorted by CCG (suppressed rows not listed)."""
+    flagged = table[_flags(table, "adjusted") != ""]
     return flagged.sort_values(["ccg_code", "adjusted_ratio"])[
         ["ccg_code", "practice_code", "list_size", "observed", "adjusted_expected", "adjusted_ratio",
          "adjusted_flag"]].reset_index(drop=True)
@@ -64,69 +108,170 @@ def practice_profile(table: pd.DataFrame, frame: pd.DataFrame, practice_code: st
     if table["isr"].notna().any():
         measures.append(("Age-sex standardised ratio", row["isr"], table["isr"].median()))
     measures.append(("Fully adjusted ratio", row["adjusted_ratio"], table["adjusted_ratio"].median()))
-    measures.append(("Flag: crude / age-sex / adjusted", " / ".join(row[f"{v}_flag"] or "none" for v in VIEWS), ""))
+    views = [v for v in VIEWS if f"{v}_flag" in table and (v != "age_sex" or table["isr"].notna().any())]
+    measures.append(("Flag: " + " / ".join(VIEW_NAMES[v].split(" (")[0].lower() for v in views),
+                     " / ".join(row[f"{v}_flag"] or "none" for v in views), ""))
     return pd.DataFrame(measures, columns=["measure", "practice", "median practice"]).astype(object)
 
 
+def _join(words: list[str]) -> str:
+    return " and ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def percent_change_text(ratio: float, lower: float, upper: float) -> str:
+    """"+20% (95% CI +18% to +22%)", with as many decimals (up to 2) as keep the interval's ends apart
+    from the estimate; beyond that, says the interval is narrower than the rounding."""
+    for places in range(0 if abs(100 * (ratio - 1)) >= 0.5 else 1, 3):
+        estimate, low, high = (f"{100 * (v - 1):+.{places}f}%" for v in (ratio, lower, upper))
+        if low != estimate and high != estimate:
+            return f"{estimate} (95% CI {low} to {high})"
+    return f"{estimate} (95% CI narrower than ±0.005%)"
+
+
+def effect_sentence(row, what: str) -> str:
+    """One covariate's effect in words: per SD for a continuous covariate, or a group against its reference."""
+    change = percent_change_text(row.ratio, row.lower_95, row.upper_95)
+    if row.code == "rural":
+        return f"Rural practices have {change} {what} compared with urban practices, other things equal."
+    return (f"{row.covariate[:1].upper() + row.covariate[1:]}: each standard deviation higher ({row.per[8:-1]}) "
+            f"goes with {change} {what}.")
+
+
+def step_sentence(result: VariationResult) -> str:
+    """The flag counts from crude to fully adjusted, each step worded for what it does."""
+    counts = result.steps.set_index("view")["flagged"]
+    parts = [f"A crude league table of rates flags {counts['crude']:,} practices"]
+    if "age_sex" in counts:
+        parts.append(f"allowing for the age and sex of their patients leaves {counts['age_sex']:,}")
+    if "case_mix" in counts:
+        parts.append(f"also allowing for {_join(_allowed_for(result))} leaves {counts['case_mix']:,}")
+    explained = "; ".join(parts) + "."
+    return (f"{explained} Widening the limits for the variation between practices that none of this explains "
+            f"leaves {counts['adjusted']:,}: the flags this last step removes are not explained by the patients "
+            "(the spread may be differences in care), only no larger than practices usually differ.")
+
+
 def headline(result: VariationResult, *, truth: pd.Series | None = None, label: str = "") -> list[str]:
-    """Plain-English findings: how many practices are unusual after fair adjustment, and how many a
-    crude league table would have flagged wrongly."""
-    table = result.table
-    crude = int((table["crude_flag"] != "").sum())
-    adjusted = int((table["adjusted_flag"] != "").sum())
-    both = int(((table["crude_flag"] != "") & (table["adjusted_flag"] != "")).sum())
+    """Plain-English findings: how many practices are unusual after adjustment, and which step removed
+    the other flags."""
+    counts = result.steps.set_index("view")["flagged"]
     name = label or result.indicator.replace("_", " ")
-    adjusted_for = [{"imd": "deprivation", "prop65": "% aged 65+", "rural": "rurality"}[c] for c in result.covariates]
+    adjusted_for = _allowed_for(result)
     if "age_sex" in result.views:
         adjusted_for = ["age and sex", *adjusted_for]
     sentences = [
-        f"{name[:1].upper() + name[1:]}: after adjusting for {', '.join(adjusted_for) or 'nothing'}"
-        f" and genuine variation between practices, {adjusted} of {len(table):,} practices are outside the "
-        f"{100 * result.flag_level:g}% limits.",
-        f"A crude league table of rates would have flagged {crude:,} practices; {crude - both:,} of them are not "
-        "unusual once their patients are taken into account.",
+        f"{name[:1].upper() + name[1:]}: after allowing for {_join(adjusted_for) or 'nothing'}"
+        f" and for the usual variation between practices, {counts['adjusted']:,} of {len(result.table):,} practices "
+        f"are outside the {100 * result.flag_level:g}% limits.",
+        step_sentence(result),
         f"Practices differ more than chance alone explains (over-dispersion φ = {result.fit.phi:,.1f}); the "
-        f"limits were widened ({result.method} method, τ² = {result.fit.tau2:.4f} on the square-root scale).",
+        f"limits were widened ({result.method} method, between-practice variance τ² = {result.fit.tau2:.5f} on the "
+        "square-root scale).",
     ]
     for row in result.coefficients.itertuples():
-        if row.covariate == "imd":
-            what = "events" if row.effect == "rate ratio" else "odds"
-            sentences.append(f"Deprivation matters: each standard deviation of IMD score ({row.sd:.1f} points) goes "
-                             f"with {100 * (row.ratio_per_sd - 1):+.0f}% {what} (95% CI "
-                             f"{100 * (row.lower_95 - 1):+.0f}% to {100 * (row.upper_95 - 1):+.0f}%).")
+        sentences.append(effect_sentence(row, "events" if row.effect == "rate ratio" else "odds"))
     if truth is not None:
-        sentences.append(detection_summary(table, truth))
+        sentences.append(detection_summary(result.table, truth, result.flag_level))
     return sentences
 
 
-def detection_rates(table: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
-    """Sensitivity and false-positive rate of each view against planted outliers (synthetic data only).
+def detection_rates(table: pd.DataFrame, truth: pd.Series, flag_level: float = 0.998) -> pd.DataFrame:
+    """Sensitivity and false alarms of each view against planted outliers (synthetic data only).
 
     Parameters
     ----------
     truth : pandas.Series
         Boolean, indexed by practice_code: True for a planted outlier.
+    flag_level : float
+        Level of the flagging limits: ``expected_false_alarms`` = (1 − level) × ordinary practices.
     """
     planted = table["practice_code"].map(truth).fillna(False).astype(bool)
     rows = []
-    for view in (v for v in VIEWS if (table[f"{v}_flag"] != "").any() or v == "adjusted"):
-        flagged = table[f"{view}_flag"] != ""
+    for view in (v for v in VIEWS if f"{v}_flag" in table and ((_flags(table, v) != "").any() or v == "adjusted")):
+        flagged = _flags(table, view) != ""
         rows.append({"view": view, "planted": int(planted.sum()), "flagged": int(flagged.sum()),
                      "true_positives": int((flagged & planted).sum()),
                      "false_positives": int((flagged & ~planted).sum()),
+                     "expected_false_alarms": (1 - flag_level) * int((~planted).sum()),
                      "sensitivity": (flagged & planted).sum() / max(planted.sum(), 1),
                      "false_positive_rate": (flagged & ~planted).sum() / max((~planted).sum(), 1)})
     return pd.DataFrame(rows)
 
 
-def detection_summary(table: pd.DataFrame, truth: pd.Series) -> str:
-    """One sentence comparing the views against the planted outliers of the synthetic data."""
-    rates = detection_rates(table, truth).set_index("view")
-    return (f"On this synthetic data the planted outliers are known: fully adjusted analysis found "
-            f"{rates.loc['adjusted', 'true_positives']} of {rates.loc['adjusted', 'planted']} "
-            f"(sensitivity {rates.loc['adjusted', 'sensitivity']:.0%}) with "
-            f"{rates.loc['adjusted', 'false_positives']} false alarms; the crude league table found "
+def detection_summary(table: pd.DataFrame, truth: pd.Series, flag_level: float = 0.998) -> str:
+    """One sentence comparing the views against the planted outliers of the synthetic data, with the
+    false alarms observed against those the limits' level leads one to expect."""
+    rates = detection_rates(table, truth, flag_level).set_index("view")
+    adjusted = rates.loc["adjusted"]
+    found, planted, false_alarms = (int(adjusted[c]) for c in ("true_positives", "planted", "false_positives"))
+    ordinary = len(table) - planted
+    return (f"On this synthetic data the planted outliers are known: the fully adjusted analysis found "
+            f"{found} of {planted} (sensitivity {adjusted['sensitivity']:.0%}) "
+            f"with {false_alarms} false alarms among the {ordinary:,} ordinary practices, where "
+            f"{100 * flag_level:g}% limits lead one to expect about {adjusted['expected_false_alarms']:.1f} "
+            f"({100 * (1 - flag_level):.1f}% of them); the crude league table found "
             f"{rates.loc['crude', 'true_positives']} with {rates.loc['crude', 'false_positives']} false alarms.")
+
+
+def why_adjust(result: VariationResult, label: str) -> list[str]:
+    """Why each adjustment on this page was made, written for the steps that ran and no others."""
+    items = []
+    if "age_sex" in result.views:
+        items.append(f"Practices' {label} depend on the age and sex of their patients: a list with many young "
+                     "adults or many retired people differs from the average before care makes any difference. "
+                     "The age-sex standardised ratio compares each practice with what reference rates predict for "
+                     "its own patients.")
+    else:
+        items.append(f"No age-sex breakdown is available for {label}, so the page does not standardise for age "
+                     "and sex.")
+    if "case_mix" in result.views:
+        allowed = _join(_allowed_for(result))
+        verb, them = ("also go", "them") if len(result.covariates) > 1 else ("also goes", "it")
+        items.append(f"{allowed[:1].upper() + allowed[1:]} {verb} with different {label}; a regression allows for "
+                     f"{them} (the estimated effects are below).")
+    items.append(f"Even then practices differ by more than chance (over-dispersion φ = {result.fit.phi:,.1f}). "
+                 "The last step widens the limits for that spread, which may include differences in care, so a "
+                 "flag it removes is not explained by the practice's patients.")
+    return items
+
+
+def methods(result: VariationResult) -> list[str]:
+    """The methods and references of the analysis that ran (level, model, estimator) for the page."""
+    level = f"{100 * result.flag_level:g}%"
+    items = []
+    if "age_sex" in result.views:
+        items.append("Indirect standardisation by sex and five-year age band: expected = Σ patients × reference "
+                     "rate; ratio O/E (PHE indicator methods; Breslow & Day 1987).")
+    if "case_mix" in result.views:
+        dispersion = result.coefficients["dispersion"].iloc[0]
+        model = {"poisson": "quasi-Poisson regression of the events, with offset log(age-sex expected),",
+                 "negative_binomial": "negative binomial (NB2) regression of the events, with offset log(age-sex "
+                                      "expected),",
+                 "binomial": "quasi-binomial (logit) regression of the proportion"}[result.family]
+        scales = ["continuous covariates per standard deviation"] if set(result.covariates) - {"rural"} else []
+        scales += ["rural practices against urban"] if "rural" in result.covariates else []
+        items.append(f"Case mix: a {model} on {_join(_allowed_for(result))} ({'; '.join(scales)}) gives each "
+                     "practice's expected count. Its standard errors are widened for over-dispersion by "
+                     f"√(Pearson χ²/df) = √{dispersion:,.1f} (quasi-likelihood; McCullagh & Nelder 1989).")
+    poisson_views = _join([name for view, name in (("age_sex", "age-sex"), ("case_mix", "case-mix"))
+                           if view in result.views])
+    if "age_sex" in result.views:
+        items.append(f"Crude and {poisson_views} flags: exact Poisson funnel limits of O/E at {level}, without "
+                     "over-dispersion (PHE's funnel method).")
+    else:
+        items.append(f"Crude flags: PHE's Wilson proportion funnel; {poisson_views or 'adjusted'} flags: exact "
+                     f"Poisson funnel limits of O/E; both at {level}, without over-dispersion.")
+    estimator = ("the winsorised Paule-Mandel moment equation, corrected for the winsorising (Paule & Mandel 1982)"
+                 if getattr(result.fit, "estimator", "") == "consistent" else "FunnelPlotR 0.6.0's DerSimonian-Laird "
+                 "formula")
+    items.append(f"Over-dispersion ({result.method} method): O/E on the square-root scale, 10% winsorised z-scores, "
+                 f"between-practice variance τ² = {result.fit.tau2:.5f} from {estimator}; {level} limits "
+                 + {"additive": "θ₀ ± z√(s² + τ²)", "multiplicative": "θ₀ ± z√φ·s",
+                    "none": "θ₀ ± z·s (not widened)"}[result.method]
+                 + " (Spiegelhalter 2005, Qual Saf Health Care 14:347).")
+    items.append("Counts of 1 to 7 are not published, nor anything on their row (rates, ratios, expected counts, "
+                 "limits, flags) that could reveal them; the flag counts include those practices.")
+    return items
 
 
 def funnel_chart(result: VariationResult, *, title: str) -> plots.Chart:

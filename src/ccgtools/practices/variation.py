@@ -1,14 +1,17 @@
 """Which GP practices are genuinely unusual once their populations are taken into account?
 
-Three views of each practice, from least to most adjusted:
+Four views of each practice, one step at a time, from least to most adjusted:
 
 * **crude**: events per registered patient against the overall rate, with exact
   Poisson 99.8% limits (a league table of raw rates);
 * **age-sex**: the indirectly standardised ratio O/E (E from age-sex reference
   rates), with exact Poisson 99.8% limits;
-* **fully adjusted**: O/E after a Poisson (or negative binomial) regression of
-  the events on deprivation (and optionally rurality) with log(E) as offset,
-  judged against 99.8% funnel limits widened for over-dispersion (Spiegelhalter 2005).
+* **case-mix**: O/E after a quasi-Poisson (or negative binomial) regression of the
+  events on deprivation (and optionally rurality) with log(E) as offset, still with
+  exact Poisson limits (only when there are covariates);
+* **over-dispersion** ("adjusted"): the same O/E judged against 99.8% funnel limits
+  widened for the variation between practices that nothing above explains
+  (Spiegelhalter 2005).
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ from ..errors import DataError, ParameterError
 from ..page import disclosure
 
 COVARIATES = {"imd": "imd_score", "rural": "rural", "prop65": "prop65"}
+#: Words for each covariate on the page; binary covariates are compared with their reference group.
+COVARIATE_NAMES = {"imd": "deprivation (IMD score)", "rural": "rural", "prop65": "aged 65+"}
+BINARY_COVARIATES = {"rural": "rural practices against urban"}
+COVARIATE_UNITS = {"imd": "points", "prop65": "percentage points"}
 FAMILIES = ("poisson", "negative_binomial")
-VIEWS = ("crude", "age_sex", "adjusted")
+VIEWS = ("crude", "age_sex", "case_mix", "adjusted")
 
 
 def check_indicator(events: pd.DataFrame, indicator: str) -> None:
@@ -73,25 +80,36 @@ def practice_frame(practices: pd.DataFrame, population: pd.DataFrame, events: pd
 
 
 def _standardised_design(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Series]:
-    """Design matrix of the covariates centred and divided by their SD, with a constant; and the SDs."""
+    """Design matrix with a constant: continuous covariates centred and divided by their SD, binary ones
+    (``rural``) left as 0/1 so that their effect compares the two groups; and the divisors (1 for binary)."""
     x = frame[columns].astype(float)
+    binary = [c for c in columns if c in BINARY_COVARIATES]
     scale = x.std(ddof=0).replace(0, 1.0)
-    return sm.add_constant((x - x.mean()) / scale, has_constant="add"), scale
+    scale[binary] = 1.0
+    centre = x.mean()
+    centre[binary] = 0.0
+    return sm.add_constant((x - centre) / scale, has_constant="add"), scale
 
 
-def _effects(covariates, columns, params, conf, scale, effect: str) -> pd.DataFrame:
-    """Each covariate's exponentiated coefficient per SD with its 95% interval."""
-    return pd.DataFrame({"covariate": list(covariates), "effect": effect,
-                         "ratio_per_sd": np.exp(params[columns].to_numpy()),
+def _effects(covariates, columns, params, conf, scale, effect: str, dispersion: float) -> pd.DataFrame:
+    """Each covariate's exponentiated coefficient (per SD, or the group against its reference) and 95% interval."""
+    per = [BINARY_COVARIATES[c] if c in BINARY_COVARIATES else f"per SD ({scale[col]:.1f} {COVARIATE_UNITS[c]})"
+           for c, col in zip(covariates, columns)]
+    return pd.DataFrame({"covariate": [COVARIATE_NAMES[c] for c in covariates], "code": list(covariates),
+                         "effect": effect, "per": per, "ratio": np.exp(params[columns].to_numpy()),
                          "lower_95": np.exp(conf.loc[columns, 0].to_numpy()),
-                         "upper_95": np.exp(conf.loc[columns, 1].to_numpy()), "sd": scale.to_numpy()})
+                         "upper_95": np.exp(conf.loc[columns, 1].to_numpy()), "sd": scale.to_numpy(),
+                         "dispersion": dispersion})
+
+
+EFFECT_COLUMNS = ["covariate", "code", "effect", "per", "ratio", "lower_95", "upper_95", "sd", "dispersion"]
 
 
 def adjusted_expected(frame: pd.DataFrame, covariates: tuple[str, ...] = ("imd",), *,
                       family: str = "poisson") -> tuple[pd.Series, pd.DataFrame]:
     """Expected events after adjusting the age-sex expected for practice covariates.
 
-    A GLM of observed events on standardised covariates with offset log(E_age-sex):
+    A GLM of observed events on the covariates with offset log(E_age-sex):
     log μᵢ = log Eᵢ + β₀ + Σ βₖ xᵢₖ. The fitted μᵢ are the fully adjusted
     expected events; O/μ is the adjusted ratio.
 
@@ -99,44 +117,62 @@ def adjusted_expected(frame: pd.DataFrame, covariates: tuple[str, ...] = ("imd",
     ----------
     covariates : tuple of str
         Any of "imd" (IMD score), "rural" (rural practice) and "prop65" (% aged 65+;
-        for indicators without an age-sex breakdown).
+        for indicators without an age-sex breakdown). Continuous covariates are
+        standardised (effect per SD); "rural" is 0/1 (effect: rural against urban).
     family : {"poisson", "negative_binomial"}
-        Poisson GLM (statsmodels ``GLM``), or negative binomial with its dispersion
-        estimated by maximum likelihood (statsmodels ``NegativeBinomial``, NB2).
+        Quasi-Poisson (statsmodels ``GLM``, Poisson family, ``scale="X2"``), or negative
+        binomial with its dispersion estimated by maximum likelihood (``NegativeBinomial``, NB2).
 
     Returns
     -------
     (expected, coefficients)
-        Fitted μ per practice; and a table of rate ratios per standard deviation
-        of each covariate with 95% confidence intervals.
+        Fitted μ per practice; and a table of rate ratios with 95% confidence intervals
+        and the Pearson dispersion (χ²/df) of the Poisson fit.
+
+    Notes
+    -----
+    Practices vary far more than Poisson (Pearson dispersion 6-66 here), so plain Poisson
+    intervals are √dispersion times too narrow. The quasi-likelihood fit keeps the Poisson
+    estimates (and fitted totals equal to the observed) and multiplies the standard errors
+    by √(Pearson χ²/(n − p)) (McCullagh & Nelder 1989, section 4.5; Wedderburn 1974).
+    It is chosen over robust (sandwich) errors because the extra variation here is
+    proportional to the mean, as the quasi-Poisson model assumes, and it needs no
+    large-sample correction.
 
     References
     ----------
     McCullagh P, Nelder JA (1989). Generalized Linear Models, 2nd ed. Chapman & Hall.
+    Wedderburn RWM (1974). Quasi-likelihood functions, generalized linear models, and the
+    Gauss-Newton method. Biometrika 61:439-447.
     """
     if family not in FAMILIES:
         raise ParameterError(f"family must be one of {', '.join(FAMILIES)}; found {family!r}")
-    unknown = [c for c in covariates if c not in COVARIATES]
-    if unknown:
-        raise ParameterError(f"unknown covariate(s) {', '.join(unknown)}; expected some of {', '.join(COVARIATES)}")
+    _check_covariates(covariates)
     columns = [COVARIATES[c] for c in covariates]
     design, scale = _standardised_design(frame, columns)
     offset = np.log(frame["expected"].astype(float))
+    observed = frame["observed"].astype(float)
+    poisson = sm.GLM(observed, design, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
+    dispersion = float(poisson.scale)
     if family == "poisson":
-        fit = sm.GLM(frame["observed"].astype(float), design, family=sm.families.Poisson(), offset=offset).fit()
-        params, conf = fit.params, fit.conf_int()
-        mu = fit.fittedvalues
+        params, conf, mu = poisson.params, poisson.conf_int(), poisson.fittedvalues
     else:
-        fit = sm.NegativeBinomial(frame["observed"].astype(float), design, offset=offset).fit(disp=False, maxiter=200)
+        fit = sm.NegativeBinomial(observed, design, offset=offset).fit(disp=False, maxiter=200)
         params, conf = fit.params.drop("alpha"), fit.conf_int().drop("alpha")
         mu = np.exp(design @ params + offset)
-    coefficients = _effects(covariates, columns, params, conf, scale, "rate ratio")
+    coefficients = _effects(covariates, columns, params, conf, scale, "rate ratio", dispersion)
     return pd.Series(np.asarray(mu, dtype=float), index=frame.index, name="adjusted_expected"), coefficients
+
+
+def _check_covariates(covariates) -> None:
+    unknown = [c for c in covariates if c not in COVARIATES]
+    if unknown:
+        raise ParameterError(f"unknown covariate(s) {', '.join(unknown)}; expected some of {', '.join(COVARIATES)}")
 
 
 @dataclass
 class VariationResult:
-    """The three views of every practice, the over-dispersion fit and the covariate effects."""
+    """Every practice's views, the over-dispersion fit, the covariate effects and the step-by-step flag counts."""
 
     table: pd.DataFrame
     fit: stats.Overdispersion
@@ -146,6 +182,8 @@ class VariationResult:
     method: str
     views: tuple[str, ...] = VIEWS
     flag_level: float = 0.998
+    steps: pd.DataFrame | None = None
+    family: str = "poisson"
 
 
 def _outside(value: pd.Series, lower, upper) -> np.ndarray:
@@ -158,9 +196,49 @@ def _limit_columns(units: pd.DataFrame, level: float) -> dict:
             "lower_limit": units[f"lower_{label}"].to_numpy(), "upper_limit": units[f"upper_{label}"].to_numpy()}
 
 
+def _poisson_flag(observed: pd.Series, expected: pd.Series, level: float) -> np.ndarray:
+    """High/low against exact Poisson funnel limits of O/E at E (PHE's ratio funnel, no over-dispersion)."""
+    label = stats.level_label(level)
+    limits = stats.funnel_limits(expected, 1.0, statistic="ratio", confidence=level)
+    return _outside(observed / expected, limits[f"lower_{label}"], limits[f"upper_{label}"])
+
+
+def flag_steps(table: pd.DataFrame, views: tuple[str, ...]) -> pd.DataFrame:
+    """How many practices are flagged at each step, and how many flags each step adds and removes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per view in order: view, flagged, flagged_high, flagged_low, removed (flagged at
+        the previous step but not this one), added (the reverse), flagged_crude_still (flagged
+        crudely and at this step).
+    """
+    rows, previous = [], None
+    crude = table["crude_flag"] != ""
+    for view in views:
+        flagged = table[f"{view}_flag"] != ""
+        rows.append({"view": view, "flagged": int(flagged.sum()),
+                     "flagged_high": int((table[f"{view}_flag"] == "high").sum()),
+                     "flagged_low": int((table[f"{view}_flag"] == "low").sum()),
+                     "removed": 0 if previous is None else int((previous & ~flagged).sum()),
+                     "added": 0 if previous is None else int((~previous & flagged).sum()),
+                     "flagged_crude_still": int((crude & flagged).sum())})
+        previous = flagged
+    return pd.DataFrame(rows)
+
+
+def _finish(table: pd.DataFrame, fit, coefficients, indicator, covariates, method, views, flag_level,
+            family: str = "poisson") -> VariationResult:
+    """Count the flags on the full table, then suppress what is published."""
+    views = tuple(v for v in views if v != "case_mix" or covariates)
+    return VariationResult(publishable(table), fit, coefficients, indicator, tuple(covariates), method,
+                           views=views, flag_level=flag_level, steps=flag_steps(table, views), family=family)
+
+
 def analyse_indicator(frame: pd.DataFrame, indicator: str, *, covariates: tuple[str, ...] = ("imd",),
-                      family: str = "poisson", method: str = "additive", flag_level: float = 0.998) -> VariationResult:
-    """Crude, age-sex standardised and fully adjusted views of one indicator for every practice.
+                      family: str = "poisson", method: str = "additive", flag_level: float = 0.998,
+                      estimator: str = "consistent") -> VariationResult:
+    """Crude, age-sex, case-mix and over-dispersion views of one indicator for every practice.
 
     Returns
     -------
@@ -168,127 +246,56 @@ def analyse_indicator(frame: pd.DataFrame, indicator: str, *, covariates: tuple[
         ``table``: practice_code, ccg_code, region, observed, list_size, crude_rate
         (per 1,000), expected (age-sex), adjusted_expected, crude_ratio, isr, adjusted_ratio,
         z_adjusted, adjusted limits (95% and ``lower_limit``/``upper_limit`` at
-        ``flag_level``), and the flags ``crude_flag``, ``age_sex_flag``,
+        ``flag_level``), and the flags ``crude_flag``, ``age_sex_flag``, ``case_mix_flag``,
         ``adjusted_flag`` ("high", "low" or ""), each at ``flag_level`` (default 99.8%).
 
     Notes
     -----
-    Crude and age-sex flags: exact Poisson funnel limits of the ratio (PHE's
-    funnel method, no over-dispersion). Adjusted flags: over-dispersion-adjusted
-    limits on the square-root scale (Spiegelhalter 2005; ``method`` as in
+    Crude, age-sex and case-mix flags: exact Poisson funnel limits of the ratio (PHE's
+    funnel method, no over-dispersion) around the overall rate, the age-sex expected and the
+    covariate-adjusted expected. Adjusted flags: the same O/E against over-dispersion-adjusted
+    limits on the square-root scale (Spiegelhalter 2005; ``method`` and ``estimator`` as in
     :func:`ccgtools.stats.overdispersion`).
     """
     observed = frame["observed"]
     crude_expected = frame["list_size"] * observed.sum() / frame["list_size"].sum()
     adjusted, coefficients = adjusted_expected(frame, covariates, family=family) if covariates else (
-        frame["expected"].rename("adjusted_expected"), pd.DataFrame(columns=["covariate", "effect", "ratio_per_sd",
-                                                                             "lower_95", "upper_95", "sd"]))
-    fit = stats.overdispersion(observed, adjusted, statistic="ratio", method=method, confidence=(0.95, flag_level))
-    crude_limits = stats.funnel_limits(crude_expected, 1.0, statistic="ratio", confidence=flag_level)
-    age_sex_limits = stats.funnel_limits(frame["expected"], 1.0, statistic="ratio", confidence=flag_level)
-    label = stats.level_label(flag_level)
+        frame["expected"].rename("adjusted_expected"), pd.DataFrame(columns=EFFECT_COLUMNS))
+    fit = stats.overdispersion(observed, adjusted, statistic="ratio", method=method, confidence=(0.95, flag_level),
+                               estimator=estimator)
     table = frame[["practice_code", "ccg_code", "region", "observed", "list_size", "expected"]].assign(
         crude_rate=1000 * observed / frame["list_size"], adjusted_expected=adjusted,
         crude_ratio=observed / crude_expected, isr=observed / frame["expected"], adjusted_ratio=observed / adjusted,
         z_adjusted=fit.units["z_adjusted"].to_numpy(), **_limit_columns(fit.units, flag_level))
-    table["crude_flag"] = _outside(table["crude_ratio"], crude_limits[f"lower_{label}"], crude_limits[f"upper_{label}"])
-    table["age_sex_flag"] = _outside(table["isr"], age_sex_limits[f"lower_{label}"], age_sex_limits[f"upper_{label}"])
+    table["crude_flag"] = _poisson_flag(observed, crude_expected, flag_level)
+    table["age_sex_flag"] = _poisson_flag(observed, frame["expected"], flag_level)
+    table["case_mix_flag"] = _poisson_flag(observed, adjusted, flag_level)
     table["adjusted_flag"] = _outside(table["adjusted_ratio"], table["lower_limit"], table["upper_limit"])
-    return VariationResult(publishable(table), fit, coefficients, indicator, tuple(covariates), method,
-                           flag_level=flag_level)
+    return _finish(table, fit, coefficients, indicator, covariates, method, VIEWS, flag_level, family)
 
 
-#: Columns from which a practice's event count could be worked out.
-DERIVED_FROM_COUNT = ("crude_rate", "crude_ratio", "isr", "adjusted_ratio", "z_adjusted")
+#: Columns from which a practice's event count could be worked out, or that bound it (limits and
+#: expected counts at its own denominator, its flags): all blanked when the count is suppressed.
+DERIVED_FROM_COUNT = ("crude_rate", "crude_ratio", "isr", "adjusted_ratio", "z_adjusted", "expected",
+                      "adjusted_expected", "lower_95", "upper_95", "lower_limit", "upper_limit",
+                      "crude_flag", "age_sex_flag", "case_mix_flag", "adjusted_flag")
 
 
 def publishable(table: pd.DataFrame) -> pd.DataFrame:
-    """The practice table with small event counts (and what derives from them) suppressed.
+    """The practice table with small event counts, and everything on their rows that derives from them, suppressed.
 
-    Statistics (φ, τ², flags) are computed on the full data before this; only the
-    published numbers are blanked (:mod:`ccgtools.page.disclosure`).
+    A count is judged after rounding (Fingertips counts may be fractional: 0.9999999999 is a
+    count of 1; any count above 0 that rounds to 0 is treated as 1). Statistics (φ, τ², flag
+    counts) are computed on the full data before this; only the published numbers are
+    blanked (:mod:`ccgtools.page.disclosure`).
     """
-    return disclosure.suppress_small_counts(table, ["observed"], dependent=list(DERIVED_FROM_COUNT))
-
-
-def proportion_frame(indicator_data: pd.DataFrame, covariate_tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
-    """Join a Fingertips-style proportion indicator to practice covariates.
-
-    Parameters
-    ----------
-    indicator_data : pandas.DataFrame
-        From :func:`ccgtools.practices.load.load_fingertips`: area_code, parent_code,
-        count, denominator.
-    covariate_tables : list of DataFrame
-        Each with ``practice_code`` and covariate columns (``imd_score``, ``prop65``,
-        ``rurality``); joined in order, the first table's value kept.
-
-    Returns
-    -------
-    (frame, dropped)
-        Practices with a count, a denominator above 0 and every covariate; and how
-        many were dropped for lacking one of those.
-    """
-    frame = indicator_data.rename(columns={"area_code": "practice_code", "parent_code": "ccg_code",
-                                           "count": "observed"})
-    frame = frame[["practice_code", "ccg_code", "observed", "denominator"]].assign(region="England")
-    for table in covariate_tables:
-        new = [c for c in table.columns if c != "practice_code" and c not in frame.columns]
-        frame = frame.merge(table[["practice_code", *new]], on="practice_code", how="left")
-    if "rurality" in frame:
-        frame["rural"] = (frame["rurality"] == "Rural").astype(float).where(frame["rurality"].notna())
-    if (frame["observed"] > frame["denominator"]).any():
-        bad = frame.loc[frame["observed"] > frame["denominator"], "practice_code"].iloc[0]
-        raise DataError("count above denominator for a proportion", column="Count", value=bad,
-                        expected="a count no larger than its denominator")
-    return frame, len(frame)
-
-
-def analyse_proportion(frame: pd.DataFrame, indicator: str, *, covariates: tuple[str, ...] = ("imd",),
-                       method: str = "additive", flag_level: float = 0.998) -> tuple[VariationResult, int]:
-    """Crude and covariate-adjusted views of a proportion indicator without an age breakdown.
-
-    Crude: PHE's proportion funnel (Wilson closed form) at ``flag_level``, no over-dispersion.
-    Adjusted: a binomial GLM (logit link) of the proportion on the standardised
-    covariates gives each practice's expected count E = n·p̂; the ratio O/E is then
-    judged against over-dispersion-adjusted limits on the square-root scale
-    (Spiegelhalter 2005), as for the age-sex standardised indicators.
-
-    Returns
-    -------
-    (result, dropped)
-        The :class:`VariationResult` (``views`` = crude and adjusted) and the number of
-        practices left out for a missing count, denominator or covariate.
-    """
-    unknown = [c for c in covariates if c not in COVARIATES]
-    if unknown:
-        raise ParameterError(f"unknown covariate(s) {', '.join(unknown)}; expected some of {', '.join(COVARIATES)}")
-    columns = [COVARIATES[c] for c in covariates]
-    usable = frame.dropna(subset=["observed", "denominator", *columns])
-    usable = usable[usable["denominator"] > 0].reset_index(drop=True)
-    dropped = len(frame) - len(usable)
-    design, scale = _standardised_design(usable, columns)
-    outcome = np.column_stack([usable["observed"], usable["denominator"] - usable["observed"]])
-    fit = sm.GLM(outcome, design, family=sm.families.Binomial()).fit()
-    expected = usable["denominator"] * fit.fittedvalues
-    coefficients = _effects(covariates, columns, fit.params, fit.conf_int(), scale, "odds ratio")
-    od = stats.overdispersion(usable["observed"], expected, statistic="ratio", method=method,
-                              confidence=(0.95, flag_level))
-    overall = usable["observed"].sum() / usable["denominator"].sum()
-    crude_limits = stats.funnel_limits(usable["denominator"], overall, statistic="proportion", confidence=flag_level)
-    label = stats.level_label(flag_level)
-    table = usable[["practice_code", "ccg_code", "region", "observed"]].assign(
-        list_size=usable["denominator"], expected=usable["denominator"] * usable["observed"].sum()
-        / usable["denominator"].sum(), crude_rate=1000 * usable["observed"] / usable["denominator"],
-        adjusted_expected=expected, crude_ratio=usable["observed"] / (usable["denominator"] * usable["observed"].sum()
-                                                                       / usable["denominator"].sum()),
-        isr=np.nan, adjusted_ratio=usable["observed"] / expected, z_adjusted=od.units["z_adjusted"].to_numpy(),
-        **_limit_columns(od.units, flag_level), age_sex_flag="")
-    table["crude_flag"] = _outside(usable["observed"] / usable["denominator"], crude_limits[f"lower_{label}"],
-                                   crude_limits[f"upper_{label}"])
-    table["adjusted_flag"] = _outside(table["adjusted_ratio"], table["lower_limit"], table["upper_limit"])
-    return VariationResult(publishable(table), od, coefficients, indicator, tuple(covariates), method,
-                           views=("crude", "adjusted"), flag_level=flag_level), dropped
+    observed = table["observed"].astype(float)
+    counts = observed.round()
+    counts = counts.where(~((observed > 0) & (counts < 1)), 1.0)
+    derived = [c for c in DERIVED_FROM_COUNT if c in table]
+    out = disclosure.suppress_small_counts(table.assign(observed=counts), ["observed"], dependent=derived)
+    out["observed"] = observed.where(~out["suppressed"])
+    return out
 
 
 MODES = ("age_sex_events", "fingertips_proportion")
@@ -302,13 +309,34 @@ class VariationBriefing:
     result: VariationResult
     truth: pd.Series | None
     notes: list[str]
+    synthetic: str | None = None
+    period: str = ""
+
+
+#: Practice codes of the synthetic generator start with "Z", which no real GP practice code uses.
+SYNTHETIC_CODE_PREFIX = "Z"
+
+
+def synthetic_description(frame: pd.DataFrame, truth: pd.Series | None) -> str | None:
+    """A plain-English warning that the practices are invented, or None for real data.
+
+    The data are synthetic when a ground truth of planted outliers is given or every practice code
+    has the generator's "Z" prefix (:mod:`ccgtools.practices.synthetic`).
+    """
+    codes = frame["practice_code"].astype(str)
+    if truth is None and not codes.str.startswith(SYNTHETIC_CODE_PREFIX).all():
+        return None
+    regions = sorted(set(frame["region"]))
+    where = f"placed in {regions[0]}" if len(regions) == 1 else f"spread over {len(regions)} NHS regions"
+    return (f"{len(frame):,} invented practices ({where}), with planted outliers; not real NHS data or real "
+            "practices")
 
 
 def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...], family: str = "poisson",
                         method: str = "additive", flag_level: float = 0.998, area: str | None = None, registrations_path=None,
                         practices_path=None, events_path=None, reference_rates_path=None,
                         ground_truth_path=None, fingertips_path=None, fingertips_period=None, imd_path=None,
-                        heec_path=None) -> VariationBriefing:
+                        heec_path=None, estimator: str = "consistent") -> VariationBriefing:
     """Load the inputs for ``mode`` and run :func:`analyse_indicator` or :func:`analyse_proportion`.
 
     ``age_sex_events``: registrations (quinary), practices, events and reference rates
@@ -317,6 +345,7 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
     IMD (a Fingertips IMD export) and optionally % aged 65+ and rurality (the HEEC table).
     """
     from . import load as practice_io
+    from .proportion import analyse_proportion, proportion_frame
 
     if mode not in MODES:
         raise ParameterError(f"mode must be one of {', '.join(MODES)}; found {mode!r}")
@@ -327,12 +356,14 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
         frame = practice_frame(practice_io.load_practices(practices_path), population, events,
                                practice_io.load_reference_rates(reference_rates_path), indicator, area=area)
         result = analyse_indicator(frame, indicator, covariates=tuple(covariates), family=family, method=method,
-                                   flag_level=flag_level)
+                                   flag_level=flag_level, estimator=estimator)
         truth = None
         if ground_truth_path:
             truth_table = pd.read_csv(ground_truth_path)
             truth = truth_table[truth_table["indicator"] == indicator].set_index("practice_code")["planted_outlier"]
-        return VariationBriefing(frame, result, truth, notes)
+        synthetic = synthetic_description(frame, truth)
+        return VariationBriefing(frame, result, truth, notes, synthetic,
+                                 "one year of invented activity" if synthetic else "one year of activity")
     data = practice_io.load_fingertips(fingertips_path, period=fingertips_period)
     tables = []
     if imd_path:
@@ -342,8 +373,8 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
         tables.append(practice_io.load_heec(heec_path))
     frame, _ = proportion_frame(data, tables)
     result, dropped = analyse_proportion(frame, indicator, covariates=tuple(covariates), method=method,
-                                         flag_level=flag_level)
+                                         flag_level=flag_level, estimator=estimator)
     if dropped:
         notes.append(f"{dropped} of {len(frame):,} practices were left out: no count, no denominator, or no value "
-                     f"for a covariate ({', '.join(covariates)}).")
-    return VariationBriefing(frame, result, None, notes)
+                     f"for a covariate ({', '.join(COVARIATE_NAMES[c] for c in covariates)}).")
+    return VariationBriefing(frame, result, None, notes, synthetic_description(frame, None), fingertips_period or "")

@@ -2,7 +2,9 @@
 
 Control limits around a target as a function of the denominator (Spiegelhalter
 2005), in PHE's forms; and Spiegelhalter's over-dispersion adjustment on a
-variance-stabilised scale, as in FunnelPlotR (NHS-R Community).
+variance-stabilised scale: by default with a consistent (winsorised
+Paule-Mandel) estimate of the between-unit variance, or exactly as FunnelPlotR
+(NHS-R Community) computes it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import optimize, special
+from scipy.stats import norm
 
 from ..errors import DataError, ParameterError
 from .intervals import as_float_array, level_label, restore_shape, z_value
@@ -242,14 +245,70 @@ class Overdispersion:
     adjusted: bool
     scale: str
     method: str = "additive"
+    estimator: str = "consistent"
 
 
 OD_METHODS = ("additive", "multiplicative", "none")
+#: "consistent": winsorised Paule-Mandel τ̂² and φ̂ corrected for the winsorising (the default);
+#: "funnelplotr": FunnelPlotR 0.6.0's winsorised φ̂ and DerSimonian-Laird τ̂², reproduced exactly.
+OD_ESTIMATORS = ("consistent", "funnelplotr")
+
+
+def winsorised_normal_mean_square(fraction: float) -> float:
+    """E[Z_w²] for Z ~ N(0, 1) winsorised symmetrically at its ``fraction`` and 1 − ``fraction`` quantiles.
+
+    With c = Φ⁻¹(1 − q): E[Z_w²] = (2Φ(c) − 1) − 2cφ(c) + 2q·c² (the truncated second moment
+    plus the winsorised tails); 0.6787 for q = 0.1, 1 for q = 0.
+
+    References
+    ----------
+    Huber PJ, Ronchetti EM (2009). Robust Statistics, 2nd ed. Wiley, section 5.2 (consistency
+    of winsorised scale estimates under the normal model).
+    """
+    if not 0 <= fraction < 0.5:
+        raise ParameterError(f"winsorise must be at least 0 and below 0.5; found {fraction!r}")
+    if fraction == 0:
+        return 1.0
+    c = norm.ppf(1 - fraction)
+    return float((2 * norm.cdf(c) - 1) - 2 * c * norm.pdf(c) + 2 * fraction * c**2)
+
+
+def _winsorised_mean_square(values: np.ndarray, fraction: float) -> float:
+    """Mean square after clipping at the ``fraction`` and 1 − ``fraction`` quantiles (R type 7)."""
+    low, high = np.quantile(values, [fraction, 1 - fraction])
+    return float(np.mean(np.clip(values, low, high) ** 2))
+
+
+def _tau2_dersimonian_laird(phi: float, s: np.ndarray) -> float:
+    """FunnelPlotR's τ̂² = max(0, (Iφ̂ − (I − 1)) / (Σw − Σw²/Σw)), w = 1/s² (0 when φ̂ ≤ 1)."""
+    w = 1 / s**2
+    if phi <= 1:
+        return 0.0
+    return max(0.0, (len(s) * phi - (len(s) - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+
+
+def _tau2_winsorised_paule_mandel(d: np.ndarray, s: np.ndarray, fraction: float) -> float:
+    """τ̂² solving  mean of winsorised (dᵢ/√(sᵢ² + τ²))²  =  E[Z_w²]  (0 if already below at τ² = 0).
+
+    Under the random-effects model each dᵢ/√(sᵢ² + τ²) is standard normal, so the equation is
+    unbiased at the true τ²; winsorising keeps a few outlying units from inflating it.
+    """
+    kappa = winsorised_normal_mean_square(fraction)
+
+    def excess(tau2: float) -> float:
+        return _winsorised_mean_square(d / np.sqrt(s**2 + tau2), fraction) - kappa
+
+    if excess(0.0) <= 0:
+        return 0.0
+    upper = max(_winsorised_mean_square(d, fraction) / kappa, float(np.max(s**2)))
+    while excess(upper) > 0:
+        upper *= 4
+    return float(optimize.brentq(excess, 0.0, upper, xtol=1e-14, rtol=1e-12))
 
 
 def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: float | None = None,
                    winsorise: float = 0.1, confidence: Sequence[float] | float = DEFAULT_LEVELS,
-                   method: str = "additive") -> Overdispersion:
+                   method: str = "additive", estimator: str = "consistent") -> Overdispersion:
     """Spiegelhalter's over-dispersion adjustment: winsorised z-scores, φ̂, τ̂², adjusted limits and z.
 
     Parameters
@@ -270,6 +329,9 @@ def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: 
         "additive": random-effects limits θ₀ ± z_p√(sᵢ² + τ̂²) (the default, as NHS
         England's and CQC's); "multiplicative": θ₀ ± z_p·√φ̂·sᵢ; "none": unadjusted
         θ₀ ± z_p·sᵢ (φ̂ and τ̂² are still estimated and reported).
+    estimator : {"consistent", "funnelplotr"}
+        How φ̂ and τ̂² are estimated (see Notes). "funnelplotr" reproduces FunnelPlotR
+        0.6.0 exactly; "consistent" (the default) removes its downward bias.
 
     Returns
     -------
@@ -280,18 +342,32 @@ def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: 
 
     Notes
     -----
-    φ̂ = (1/I)Σ z_w²; τ̂² = max(0, (Iφ̂ − (I − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)), wᵢ = 1/sᵢ²
-    (DerSimonian-Laird additive random effects). Limits θ₀ ± z_p√(sᵢ² + τ̂²),
-    back-transformed by squaring (ratios) or sin² (proportions); adjusted
-    z = (yᵢ − θ₀)/√(sᵢ² + τ̂²). When φ̂ ≤ 1 there is no over-dispersion: τ̂² = 0.
-    Units with a zero or missing denominator are left out of the estimation and
-    get NaN.
+    "funnelplotr": φ̂ = (1/I)Σ z_w²; τ̂² = max(0, (Iφ̂ − (I − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)),
+    wᵢ = 1/sᵢ² (DerSimonian-Laird additive random effects); τ̂² = 0 when φ̂ ≤ 1. Winsorising
+    normal z-scores at 10% shrinks their mean square to κ = 0.6787 of its value
+    (:func:`winsorised_normal_mean_square`), so this φ̂ and τ̂² are biased low and the
+    limits too narrow: more units fall outside them than the level promises.
+
+    "consistent": φ̂ = (1/I)Σ z_w² / κ; τ̂² is the root of the winsorised Paule-Mandel
+    moment equation (1/I)Σ wins(dᵢ/√(sᵢ² + τ²))² = κ, dᵢ = yᵢ − θ₀, which is unbiased under
+    the random-effects model because each dᵢ/√(sᵢ² + τ²) is then standard normal
+    (0 when the left side is already ≤ κ at τ² = 0).
+
+    Either way: limits θ₀ ± z_p√(sᵢ² + τ̂²), back-transformed by squaring (ratios) or
+    sin² (proportions); adjusted z = (yᵢ − θ₀)/√(sᵢ² + τ̂²). Units with a zero or
+    missing denominator are left out of the estimation and get NaN.
 
     References
     ----------
     Spiegelhalter DJ (2005). Handling over-dispersion of performance indicators.
     Quality and Safety in Health Care 14:347-351. FunnelPlotR 0.6.0 (NHS-R Community).
+    Paule RC, Mandel J (1982). Consensus values and weighting factors. Journal of Research
+    of the National Bureau of Standards 87:377-385. DerSimonian R, Kacker R (2007).
+    Random-effects model for meta-analysis of clinical trials: an update. Contemporary
+    Clinical Trials 28:105-114.
     """
+    if estimator not in OD_ESTIMATORS:
+        raise ParameterError(f"estimator must be one of {', '.join(OD_ESTIMATORS)}; found {estimator!r}")
     if statistic not in ("ratio", "proportion"):
         raise ParameterError(f"over-dispersion is for 'ratio' or 'proportion'; found {statistic!r}")
     x = as_float_array(numerator, "numerator")
@@ -320,8 +396,11 @@ def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: 
     z_w = np.clip(z, low, high)
     n_units = int(valid.sum())
     phi = float(np.sum(z_w[valid] ** 2) / n_units)
-    w = 1 / s[valid] ** 2
-    tau2 = max(0.0, (n_units * phi - (n_units - 1)) / (w.sum() - (w**2).sum() / w.sum())) if phi > 1 else 0.0
+    if estimator == "funnelplotr":
+        tau2 = _tau2_dersimonian_laird(phi, s[valid])
+    else:
+        phi /= winsorised_normal_mean_square(winsorise)
+        tau2 = _tau2_winsorised_paule_mandel(y[valid] - theta, s[valid], winsorise)
     if method not in OD_METHODS:
         raise ParameterError(f"method must be one of {', '.join(OD_METHODS)}; found {method!r}")
     if method == "multiplicative":
@@ -339,4 +418,4 @@ def overdispersion(numerator, denominator, *, statistic: str = "ratio", target: 
     adjusted = (method == "additive" and tau2 > 0) or (method == "multiplicative" and phi > 1)
     return Overdispersion(units=units, phi=phi, tau2=tau2, target=float(target), n_units=n_units,
                           adjusted=adjusted, scale="arcsine" if statistic == "proportion" else "square root",
-                          method=method)
+                          method=method, estimator=estimator)

@@ -140,7 +140,12 @@ def _suppress_until_not_recoverable(table: pd.DataFrame, totals: pd.DataFrame, h
         while recoverable(out.loc[rows, "true_numerator"], out.loc[rows, "group_size"], out.loc[rows, "suppressed"],
                           int(total["numerator"]), int(total["answered"])):
             shown = out.loc[rows][~out.loc[rows, "suppressed"]]
-            chosen = shown["group_size"].astype(float).idxmin()
+            sizes = shown["group_size"].astype(float)
+            if not (sizes > 0).any():
+                # only empty groups are left: the question's own total is all there is (and it is
+                # suppressed by the base rule wherever it is small), so hiding more protects nothing
+                break
+            chosen = sizes[sizes > 0].idxmin()
             for column in hidden:
                 out.loc[chosen, column] = np.nan if pd.api.types.is_float_dtype(out[column]) else pd.NA
             out.loc[chosen, "suppressed"] = True
