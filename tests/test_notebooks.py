@@ -58,6 +58,25 @@ def test_published_figures_in_the_rendered_briefing(site):
     assert round(summary.loc["q_support_offered_satisfaction", "percent"], 1) == 70.7
     html = (reports / "survey_by_cluster.html").read_text()
     assert "84% of responding CCGs (80 of 95 who answered)" in html
+    # The table is a calibration check of the synthetic file, and the comments are labelled invented.
+    assert "Calibration check: the synthetic file reproduces the published figures" in html
+    assert "Against the figures published" not in html
+    assert "not said by any CCG" in html and "(Invented) " in html and "as written" not in html
+
+
+def test_survey_pages_adjust_tests_and_state_the_response_rate(site):
+    reports, _ = site
+    from bs4 import BeautifulSoup
+    for name in ("survey_by_cluster", "survey_by_provider"):
+        text = " ".join(BeautifulSoup((reports / f"{name}.html").read_text(), "html.parser").get_text(" ").split())
+        assert "95 of the 254 emerging CCGs replied (37%)" in text
+        assert "Holm" in text and "really differ" not in text
+        assert "The most common reason" not in text  # the reasons' intervals overlap on the bundled file
+        tests = pd.read_csv(reports / name / "association_tests.csv")
+        assert {"p_value", "p_adjusted"} <= set(tests.columns)
+        assert (tests["p_adjusted"] >= tests["p_value"]).all()
+    by_provider = pd.read_csv(reports / "survey_by_provider" / "association_tests.csv")
+    assert not by_provider["question"].str.startswith("reason_").any()
 
 
 def test_different_grouping_changes_the_breakdown(site):
@@ -70,6 +89,13 @@ def test_different_grouping_changes_the_breakdown(site):
     # 6 CCGs chose the private sector: below the threshold of 10, so suppressed.
     private = by_provider[by_provider["group"] == "Private sector"]
     assert private["suppressed"].all() and private["numerator"].isna().all()
+    # No suppressed cell comes back by subtraction from the question summary published on the same page.
+    summary = pd.read_csv(reports / "survey_by_provider" / "question_summary.csv").set_index("question")
+    for question, rows in by_provider.groupby("question"):
+        shown = rows[~rows["suppressed"]]
+        left_numerator = summary.loc[question, "numerator"] - shown["numerator"].sum()
+        left_base = summary.loc[question, "answered"] - shown["answered"].sum()
+        assert rows["suppressed"].sum() != 1 and 0 < left_numerator < left_base, question
 
 
 def test_html_has_no_code_and_no_external_requests(site):
@@ -106,7 +132,10 @@ def test_free_text_script_is_escaped(tmp_path, survey_frame):
     html = (tmp_path / "reports" / "escaped.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;alert('owned')&lt;/script&gt;" in html
     assert "a.person@example.org" not in html
-    assert "Not shown: this comparison applies only to the bundled survey" in html
+    # A user's own file: no calibration section, no synthetic labels, comments introduced as written.
+    assert "Calibration check" not in html and "Not shown:" not in html
+    assert "(Invented)" not in html and "not said by any CCG" not in html
+    assert "as written by the responding CCGs" in html
     manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text())
     assert manifest["briefings"]["escaped"]["inputs"][0]["path"] == str(data)
 
@@ -120,6 +149,16 @@ def test_nhs111_briefing_names_credible_underperformers(site):
     assert set(ranks["kpi"]) == {"Calls answered within 60 seconds", "Calls abandoned after waiting over 30 seconds",
                                  "Clinical call-backs within 10 minutes"}
     assert (reports / "nhs111_contracts_2013" / "focus_window.csv").is_file()  # Easter 2013, day by day
+    # Invented data on invented contracts, and the page says so; no real 2013 contract area is judged.
+    from bs4 import BeautifulSoup
+    text = BeautifulSoup(html, "html.parser").get_text(" ")
+    assert "not real NHS data" in text and "fictional NHS 111 contracts" in text
+    for real_area in ("Cambridgeshire and Peterborough", "Sussex", "Black Country", "North Essex", "Isle of Wight",
+                      "Yorkshire and the Humber"):
+        assert real_area not in text
+    assert "planted underperformers are known" in text
+    assert '"The bottom fifth" means the worst 10 of 46 contracts' in text
+    assert "φ =" not in text and "Composite z" not in text
 
 
 def test_real_iucadc_briefing_reports_the_abandoned_calls_defect(site):
@@ -133,3 +172,45 @@ def test_real_iucadc_briefing_reports_the_abandoned_calls_defect(site):
     assert "abandoned-calls KPI left out" in html and "abandoned equals received" in html
     ranks = pd.read_csv(reports / "nhs111_iucadc_2025-26" / "contract_kpis.csv")
     assert set(ranks["kpi"]) == {"Calls answered within 60 seconds"}  # never ranked on abandoned calls
+    # Sections whose analysis did not run are not on the page: one KPI has no composite, no window was asked for.
+    from bs4 import BeautifulSoup
+    text = BeautifulSoup(html, "html.parser").get_text(" ")
+    assert "combined view" not in text.lower() and "composite" not in text.lower()
+    assert "closer look" not in text.lower() and "Easter" not in text
+    assert "not real NHS data" not in text
+    assert "24 November 2025 to 29 March 2026" in text  # the first week ending 30 November began on the 24th
+
+
+def _practice_page_text(reports, name):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((reports / f"{name}.html").read_text(), "html.parser")
+    return " ".join(soup.get_text(" ").split())
+
+
+def test_synthetic_practice_pages_say_so_and_count_false_alarms_against_expected(site):
+    reports, outcomes = site
+    built = {o.briefing.name for o in outcomes if o.status == "ok"}
+    for indicator in ("emergency_admissions", "ae_attendances", "antibiotic_items", "outpatient_referrals"):
+        name = f"practice_variation_{indicator}"
+        assert name in built
+        text = _practice_page_text(reports, name)
+        assert "invented practices" in text and "not real NHS data" in text
+        assert "false alarms among the" in text and "lead one to expect about" in text
+        assert "allowing for the age and sex of their patients leaves" in text
+        assert "not explained by the patients" in text
+        assert "should not be challenged" not in text and "per SD (0.4)" not in text
+        steps = pd.read_csv(reports / name / "flag_steps.csv")
+        assert steps["Step"].tolist()[0] == "Crude rate" and len(steps) == 4
+
+
+def test_real_qof_practice_page_has_only_what_ran(site):
+    reports, outcomes = site
+    name = "practice_variation_qof_smoking_2023-24"
+    if name not in {o.briefing.name for o in outcomes if o.status == "ok"}:
+        pytest.skip("the real QOF data are not available")
+    text = _practice_page_text(reports, name)
+    assert "invented" not in text and "(synthetic)" not in text and "Synthetic data" not in text
+    assert "university practice" not in text.lower() and "emergency admissions" not in text.lower()
+    assert "Indirect standardisation" not in text and "Age-sex ratio" not in text
+    assert "does not standardise for age and sex" in text and "rural" not in text.lower()

@@ -48,3 +48,46 @@ def test_bad_input():
         rank_uncertainty([5, 12], [10, 10])
     with pytest.raises(ParameterError, match="bottom_fraction"):
         rank_uncertainty([5], [10], bottom_fraction=1.5)
+
+
+def test_bottom_fifth_is_a_fifth_rounded_up():
+    from ccgtools.stats.ranking import bottom_count, in_bottom
+
+    # ⌈I/5⌉: 10 of 46, 9 of 44, 9 of 45 (0.2 × 45 is 9.000000000000002 in floating point), 1 of 4.
+    assert [int(bottom_count(i)) for i in (46, 44, 45, 4, 5)] == [10, 9, 9, 1, 1]
+    assert list(in_bottom(np.array([36, 37, 46]), 46)) == [False, True, True]
+    with pytest.raises(ParameterError):
+        bottom_count(10, 1.2)
+
+
+def _weekly_counts(rng, units=40, periods=52, between=0.3, within=0.25):
+    """Counts per period and unit around known unit means (logit scale); true rank 1 = highest mean."""
+    truth = rng.normal(0, between, units)
+    trials = rng.poisson(rng.integers(200, 5000, units)[None, :] * np.ones((periods, 1)))
+    logit = 1 + truth[None, :] + rng.normal(0, 0.1, (periods, 1)) + rng.normal(0, within, (periods, units))
+    events = rng.binomial(trials, 1 / (1 + np.exp(-logit)))
+    return events, trials, (-truth).argsort().argsort() + 1
+
+
+def test_period_bootstrap_rank_intervals_cover_the_true_ranks():
+    from ccgtools.stats.ranking import period_bootstrap_ranks
+
+    rng = np.random.default_rng(11)
+    covered = []
+    for replicate in range(25):
+        events, trials, true_rank = _weekly_counts(rng)
+        result = period_bootstrap_ranks(events, trials, n_simulations=1000, seed=replicate)
+        covered.append((result["rank_lower"] <= true_rank) & (true_rank <= result["rank_upper"]))
+    assert pd.concat(covered).mean() >= 0.90
+
+
+def test_period_bootstrap_is_exact_when_nothing_varies_and_skips_missing_periods():
+    from ccgtools.stats.ranking import period_bootstrap_ranks
+
+    # Every week the same: each unit's KPI is the same in every replicate, so each rank is certain.
+    events = np.tile([[90.0, 80.0, 70.0, 60.0, 50.0]], (6, 1))
+    events[2, 0] = np.nan  # a week unit 0 did not report adds nothing to its totals
+    result = period_bootstrap_ranks(events, np.where(np.isnan(events), np.nan, 100.0), n_simulations=300, seed=3)
+    assert list(result["rank_lower"]) == list(result["rank_upper"]) == [1, 2, 3, 4, 5]
+    assert list(result["prob_bottom"]) == [0, 0, 0, 0, 1]
+    assert result["value"][0] == pytest.approx(0.9)

@@ -1,20 +1,138 @@
-"""The NHS 111 briefing's page content: headline sentences, charts and tables from a comparison."""
+"""The NHS 111 briefing's page content: headline sentences, charts and tables from a comparison.
+
+Sections whose analysis may not apply (the composite, the closer look at a short
+window) are emitted here, heading and text together, only when their analysis ran.
+"""
 
 from __future__ import annotations
 
+from html import escape
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
-from .. import stats
+from .. import config, stats
 from ..errors import ParameterError
 from ..page import charts as plots
-from ..page import disclosure
-from .load import Indicator, aggregate
+from ..page import disclosure, show
+from ..stats.ranking import bottom_count
+from .load import Indicator, aggregate, data_span
 from .ranking import ContractComparison, national_series
 
 
-def headline(comparison: ContractComparison, notes: pd.DataFrame) -> list[str]:
-    """Plain-English headline findings computed from the comparison and the data-quality notes."""
+def synthetic_description(data_path: str | Path | None, activity: pd.DataFrame) -> str | None:
+    """What the data are, in plain words, when they are the bundled synthetic file; None otherwise.
+
+    Passed to :func:`ccgtools.page.show.show_title` so the page, its charts and the
+    index say that the figures are invented.
+    """
+    if config.resolve_path(data_path, config.NHS111_ACTIVITY).resolve() != config.NHS111_ACTIVITY.resolve():
+        return None
+    first, last = data_span(activity)
+    return (f"invented activity from {first:%-d %B %Y} to {last:%-d %B %Y} for "
+            f"{activity['contract_code'].nunique()} fictional NHS 111 contracts, calibrated to the 2013 "
+            "national figures; not real NHS data")
+
+
+def header(activity: pd.DataFrame, region: str | None) -> tuple[str, str]:
+    """The title's lede and period: the data's own first and last days (a weekly return covers its week)."""
+    first, last = data_span(activity)
+    period = f"{first:%-d %B %Y} to {last:%-d %B %Y}"
+    return f"{activity['contract_code'].nunique()} contracts, {period}, {region or 'England'}.", period
+
+
+def bottom_fifth_definition(comparison: ContractComparison) -> str:
+    """The one definition of "the bottom fifth" used on the page, in words."""
+    units = {int(r["rank"].notna().sum()) for r in comparison.ranks.values()}
+    parts = " or ".join(f"the worst {bottom_count(u)} of {u} contracts" for u in sorted(units))
+    return (f'"The bottom fifth" means {parts} (a fifth, rounded up), everywhere on this page: in the weekly '
+            "counts and in the chance of the bottom fifth alike.")
+
+
+def show_section(heading: str, paragraphs: list[str]) -> None:
+    """A section heading and its text, for sections shown only when their analysis ran."""
+    html = f"<h2>{escape(heading)}</h2>" + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    display({"text/html": html, "text/plain": "\n".join([heading, *paragraphs])}, raw=True)
+
+
+def show_composite(comparison: ContractComparison) -> None:
+    """The composite section (heading, text, table), only when two or more KPIs were compared."""
+    if comparison.composite.empty:
+        return
+    show_section("A combined view across KPIs", [(
+        f"For each contract, how far it sits from the national figure on each of the {len(comparison.indicators)} "
+        "KPIs, in units of the spread expected between contracts, averaged with equal weights: below 0 is worse "
+        "than average. An average hides which KPI drives it; the last column names the KPIs on which a contract "
+        "is outside the adjusted funnel limits.")])
+    show.show_table(show.readable_table(comparison.composite,
+                                        {"contract_name": "Contract", "region": "Region",
+                                         "composite_z": "Average score (below 0 = worse)",
+                                         "worse_on": "Worse than expected on"}).head(10),
+                    name="composite", caption="The ten contracts lowest on the combined view",
+                    csv=comparison.composite)
+
+
+def show_focus_window(usable: pd.DataFrame, indicators: dict[str, Indicator], start: str | None,
+                      end: str | None, *, synthetic: bool) -> None:
+    """A closer look at a short window, day by day (heading, text, table), only when one was asked for."""
+    if not start or not end:
+        return
+    window = focus_window(usable, start, end)
+    text = (f"England's calls and KPIs day by day from {pd.Timestamp(start):%A %-d %B %Y} to "
+            f"{pd.Timestamp(end):%A %-d %B %Y}, the window set in this briefing's parameters.")
+    easter = pd.date_range("2013-03-28", "2013-04-02")
+    if synthetic and window["period"].isin(easter).any():
+        text += (" The invented data build in a surge in calls and a dip in performance over Easter 2013 "
+                 "(Thursday 28 March to Tuesday 2 April).")
+    show_section("A closer look at a short window", [text])
+    show.show_table(national_table(window, indicators, frequency="D"), name="focus_window",
+                    caption="All contracts, day by day")
+
+
+def focus_window(activity: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+    """The activity between ``start`` and ``end`` (inclusive); ParameterError when there is none."""
+    window = activity[(activity["period"] >= pd.Timestamp(start)) & (activity["period"] <= pd.Timestamp(end))]
+    if window.empty:
+        raise ParameterError(f"no activity between {start} and {end}")
+    return window
+
+
+def planted_summary(comparison: ContractComparison, contracts: pd.DataFrame, probability: float) -> list[str]:
+    """How many planted underperformers the page found, and its false alarms (synthetic data only).
+
+    Found: outside the adjusted 99.8% funnel limit on the worse side on at least
+    one KPI; a false alarm is a contract that was not planted but is named so. The
+    bottom-fifth criterion is reported separately: a fifth of contracts are always
+    in the bottom fifth, planted or not.
+    """
+    if "planted_underperformer" not in contracts:
+        return []
+    truth = contracts.set_index("contract_code")["planted_underperformer"].astype(str).str.lower() == "true"
+    planted = set(truth[truth].index)
+    flagged = comparison.flagged
+    outside = set(flagged.loc[flagged["reason"].str.contains("outside"), "contract_code"])
+    bottom = set(flagged.loc[flagged["reason"].str.contains("probability"), "contract_code"])
+    return [(f"On this invented data the {len(planted)} planted underperformers are known: "
+            f"{len(outside & planted)} of {len(planted)} {'was' if len(outside & planted) == 1 else 'were'} "
+            "found outside the adjusted funnel limits, with "
+            f"{_count(len(outside - planted), 'false alarm')}. {len(bottom & planted)} of {len(planted)} had at "
+            f"least {probability:.0%} chance of the bottom fifth on some KPI, as did "
+            f"{_count(len(bottom - planted), 'contract')} that were not planted: being near the bottom of a "
+            "league table is not the same as underperforming.")]
+
+
+def _count(number: int, noun: str) -> str:
+    """ "1 false alarm", "2 false alarms", "no false alarms"."""
+    return f"{number or 'no'} {noun}{'' if number == 1 else 's'}"
+
+
+def headline(comparison: ContractComparison, notes: pd.DataFrame, planted: list[str] = ()) -> list[str]:
+    """Plain-English headline findings computed from the comparison and the data-quality notes.
+
+    ``planted``: the sentences of :func:`planted_summary` (synthetic data only).
+    """
     values, flagged, indicators, fits = (comparison.values, comparison.flagged, comparison.indicators,
                                          comparison.fits)
     sentences = []
@@ -24,8 +142,9 @@ def headline(comparison: ContractComparison, notes: pd.DataFrame) -> list[str]:
         text = f"{indicator.name}: {national:.1%} nationally across {int(table['value'].notna().sum())} contracts"
         if indicator.standard is not None:
             meets = int(table["meets_standard"].fillna(False).sum())
+            short = int(table["credibly_below"].fillna(False).sum())
             text += (f"; {meets} met the standard ({indicator.standard_text}), "
-                     f"{int(table['credibly_below'].fillna(False).sum())} were credibly short of it")
+                     f"{short} {'was' if short == 1 else 'were'} credibly short of it")
         sentences.append(text + ".")
     outside = flagged[flagged["reason"].str.contains("outside")]
     bottom_only = flagged[~flagged["contract_code"].isin(outside["contract_code"])]
@@ -39,13 +158,12 @@ def headline(comparison: ContractComparison, notes: pd.DataFrame) -> list[str]:
         sentences.append("Reliably near the bottom of the league table (high probability of the bottom fifth) but "
                          "within the adjusted limits, so the gap may be small: "
                          + _contracts_with_kpis(bottom_only, len(indicators)) + ".")
-    for key in indicators:
-        fit = fits[key]
-        if fit.phi > 1:
-            sentences.append(f"{indicators[key].name}: contracts differ far more than chance alone would make "
-                             f"them (over-dispersion φ = {fit.phi:,.1f}), so the funnel limits were widened "
-                             "before judging any contract.")
-            break
+    wide = [indicators[key].name.lower() for key in indicators if fits[key].phi > 1]
+    if wide:
+        which = "every KPI" if len(wide) == len(indicators) and len(wide) > 1 else ", ".join(wide)
+        sentences.append(f"On {which}, contracts differ from one another far more than chance alone would make "
+                         "them, so the funnel limits were widened for that before judging any contract.")
+    sentences.extend(planted)
     for row in notes.itertuples():
         if row.kpi and row.rows:
             sentences.append(f"Left out: {indicators_label(row.kpi)} — {row.issue.lower()}.")
@@ -117,7 +235,8 @@ def spc_charts(activity: pd.DataFrame, indicators: dict[str, Indicator], *, freq
 
 
 def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
-    """One row per contract and KPI: value with interval, funnel position, rank interval, P(bottom fifth)."""
+    """One row per contract and KPI: events and calls, value with interval, funnel position, rank interval,
+    P(bottom fifth); small counts suppressed with everything on the row that would reveal them."""
     parts = []
     for key, indicator in comparison.indicators.items():
         values = comparison.values[key].set_index("contract_code")
@@ -125,14 +244,21 @@ def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
         ranks = comparison.ranks[key].set_index("contract_code")
         parts.append(pd.DataFrame({
             "contract_name": values["contract_name"], "kpi": indicator.name,
-            "calls": values["denominator"].astype("Int64"), "percent": 100 * values["value"],
+            "events": _whole(values["numerator"]), "calls": _whole(values["denominator"]),
+            "percent": 100 * values["value"],
             "lower": 100 * values["lower"], "upper": 100 * values["upper"],
             "funnel": funnel["position"], "median_rank": ranks["median_rank"],
             "rank_interval": ranks["rank_lower"].astype("Int64").astype(str) + " to "
             + ranks["rank_upper"].astype("Int64").astype(str),
             "percent_bottom_fifth": 100 * ranks["prob_bottom"]}).reset_index())
     table = pd.concat(parts, ignore_index=True).sort_values(["kpi", "median_rank"], ignore_index=True)
-    return disclosure.suppress_small_counts(table, ["calls"], dependent=["percent", "lower", "upper"])
+    # The percentage and its interval reveal the events as well as the calls: both are checked.
+    return disclosure.suppress_small_counts(table, ["events", "calls"], dependent=["percent", "lower", "upper"])
+
+
+def _whole(counts: pd.Series) -> pd.Series:
+    """Counts carried as floats, as nullable whole numbers (0.9999999999 is a count of 1)."""
+    return counts.astype("Float64").round().astype("Int64")
 
 
 def national_table(activity: pd.DataFrame, indicators: dict[str, Indicator], *, frequency: str = "D") -> pd.DataFrame:

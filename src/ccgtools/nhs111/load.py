@@ -227,10 +227,10 @@ def data_quality(activity: pd.DataFrame, indicators: dict[str, Indicator]) -> tu
             notes.append({"issue": issue, "rows": int(impossible.sum()),
                           "action": "those values set to missing", "kpi": ""})
     for key, indicator in indicators.items():
-        if usable[indicator.numerator].isna().all() or usable[indicator.denominator].isna().all():
-            if not any(n["kpi"] == key for n in notes):
-                notes.append({"issue": f"{indicator.name}: not collected in this data", "rows": 0,
-                              "action": "KPI left out", "kpi": key})
+        missing = usable[indicator.numerator].isna().all() or usable[indicator.denominator].isna().all()
+        if missing and not any(n["kpi"] == key for n in notes):
+            notes.append({"issue": f"{indicator.name}: not collected in this data", "rows": 0,
+                          "action": "KPI left out", "kpi": key})
     return usable.reset_index(drop=True), pd.DataFrame(notes, columns=["issue", "rows", "action", "kpi"])
 
 
@@ -263,6 +263,19 @@ def select(activity: pd.DataFrame, *, start: str | None = None, end: str | None 
         raise ParameterError(f"no activity between {start or 'the start'} and {end or 'the end'}"
                              + (f" in {region}" if region else ""))
     return chosen
+
+
+def data_span(activity: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last day the activity covers.
+
+    A row's ``period`` is the day it ends (a date for daily data, the week ending for
+    weekly returns); the data's own step (the smallest gap between periods) says how
+    many days a row covers, so weekly IUC ADC returns start six days before their
+    first week ending.
+    """
+    dates = pd.DatetimeIndex(activity["period"].drop_duplicates()).sort_values()
+    step = (dates[1:] - dates[:-1]).min() if len(dates) > 1 else pd.Timedelta(days=1)
+    return dates[0] - (step - pd.Timedelta(days=1)), dates[-1]
 
 
 def aggregate(activity: pd.DataFrame, keys: list[str], *, frequency: str | None = None) -> pd.DataFrame:

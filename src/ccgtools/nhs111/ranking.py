@@ -2,8 +2,9 @@
 
 Every function takes the canonical activity or its totals (:mod:`ccgtools.nhs111.load`)
 and a KPI definition, and returns a new DataFrame; nothing loops over contracts
-in Python except the small simulation of the "bottom 20%" count, which loops
-over periods.
+in Python. "The bottom fifth" is :func:`ccgtools.stats.ranking.bottom_count`
+everywhere: the weekly count and the rank probability use the same number of
+contracts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import pandas as pd
 from .. import stats
 from ..errors import ParameterError
 from ..page import disclosure
-from .load import Indicator, aggregate
+from ..stats.ranking import in_bottom, period_bootstrap_ranks
+from .load import Indicator, aggregate, data_span
+
+#: Funnel columns that would reveal a suppressed count: the limits are computed at the unit's own denominator.
+FUNNEL_DEPENDENT = ["value", "z_adjusted", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]
 
 CONTRACT_KEYS = ["contract_code", "contract_name", "region"]
 
@@ -94,25 +99,43 @@ def kpi_funnel(totals: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame
     position = np.select([np.isnan(value), worse, better], ["not assessed", "worse than expected",
                                                             "better than expected"], default="within limits")
     table = totals[CONTRACT_KEYS].assign(
-        numerator=numerator, denominator=denominator, value=value, z_adjusted=units["z_adjusted"].to_numpy(),
+        numerator=_whole(numerator), denominator=_whole(denominator), value=value,
+        z_adjusted=units["z_adjusted"].to_numpy(),
         lower_95=units["lower_95"].to_numpy(), upper_95=units["upper_95"].to_numpy(),
         lower_99_8=units["lower_99_8"].to_numpy(), upper_99_8=units["upper_99_8"].to_numpy(), position=position)
-    return disclosure.suppress_small_counts(table, ["numerator", "denominator"], dependent=["value", "z_adjusted"]), fit
+    return disclosure.suppress_small_counts(table, ["numerator", "denominator"], dependent=FUNNEL_DEPENDENT), fit
 
 
-def kpi_ranks(totals: pd.DataFrame, indicator: Indicator, *, n_simulations: int = 10_000, seed: int = 2013,
-              bottom_fraction: float = 0.2) -> pd.DataFrame:
+def _whole(counts: np.ndarray) -> pd.array:
+    """Counts carried as floats, as nullable whole numbers (0.9999999999 is a count of 1)."""
+    return pd.array(np.rint(counts), dtype="Float64").astype("Int64")
+
+
+def period_counts(activity: pd.DataFrame, indicator: Indicator, frequency: str = "W") -> tuple[pd.DataFrame, ...]:
+    """The KPI's numerator and denominator per period (rows) and contract (columns, by contract code)."""
+    periodic = aggregate(activity, CONTRACT_KEYS, frequency=frequency)
+    numerator = periodic.pivot(index="period", columns="contract_code", values=indicator.numerator)
+    denominator = periodic.pivot(index="period", columns="contract_code", values=indicator.denominator)
+    return numerator, denominator
+
+
+def kpi_ranks(activity: pd.DataFrame, indicator: Indicator, *, frequency: str = "W", n_simulations: int = 10_000,
+              seed: int = 2013, bottom_fraction: float = 0.2) -> pd.DataFrame:
     """Rank of each contract (1 = best) with its 95% interval and the probability of the bottom fifth.
 
     Notes
     -----
-    Simulation from each contract's Beta(x + ½, n − x + ½) (Goldstein & Spiegelhalter 1996);
-    see :func:`ccgtools.stats.rank_uncertainty`.
+    A bootstrap of whole periods (weeks by default): each replicate resamples the
+    periods with replacement, recomputes every contract's KPI and ranks them, so
+    the intervals carry the real variation from week to week as well as chance
+    (Goldstein & Spiegelhalter 1996; see :func:`ccgtools.stats.ranking.period_bootstrap_ranks`).
     """
-    numerator, denominator = kpi_counts(totals, indicator)
-    ranks = stats.rank_uncertainty(numerator, denominator, higher_is_better=indicator.higher_is_better,
-                                   n_simulations=n_simulations, seed=seed, bottom_fraction=bottom_fraction)
-    return pd.concat([totals[CONTRACT_KEYS].reset_index(drop=True), ranks.reset_index(drop=True)], axis=1)
+    numerator, denominator = period_counts(activity, indicator, frequency)
+    ranks = period_bootstrap_ranks(_as_floats(numerator), _as_floats(denominator),
+                                   higher_is_better=indicator.higher_is_better, n_simulations=n_simulations,
+                                   seed=seed, bottom_fraction=bottom_fraction, labels=numerator.columns)
+    keys = aggregate(activity, CONTRACT_KEYS)[CONTRACT_KEYS]
+    return keys.join(ranks, on="contract_code").reset_index(drop=True)
 
 
 def bottom_fifth_counts(activity: pd.DataFrame, indicator: Indicator, *, frequency: str = "W",
@@ -120,7 +143,7 @@ def bottom_fifth_counts(activity: pd.DataFrame, indicator: Indicator, *, frequen
     """How often each contract was in the bottom fifth of a period's league table, beside chance.
 
     The count a commissioner makes ("the number of times in the bottom 20%") is
-    set beside the same count when every contract performs exactly at the
+    made over the periods the data cover in full, and set beside the same count when every contract performs exactly at the
     national level of each period and only chance (binomial variation at each
     contract's own call volume) moves it. Small contracts swing more, so they land
     in the bottom fifth more often by chance alone.
@@ -131,9 +154,9 @@ def bottom_fifth_counts(activity: pd.DataFrame, indicator: Indicator, *, frequen
         contract keys, periods (ranked), times_bottom, chance_expected, chance_upper
         (95th percentile under chance), beyond_chance (times_bottom > chance_upper).
     """
-    periodic = aggregate(activity, CONTRACT_KEYS, frequency=frequency)
-    numerator = periodic.pivot(index="period", columns="contract_code", values=indicator.numerator)
-    denominator = periodic.pivot(index="period", columns="contract_code", values=indicator.denominator)
+    numerator, denominator = period_counts(activity, indicator, frequency)
+    whole = _whole_periods(numerator.index, activity, frequency)  # a one-day "week" is not counted as a week
+    numerator, denominator = numerator[whole], denominator[whole]
     x, n = _as_floats(numerator), _as_floats(denominator)
     valid = (n > 0) & ~np.isnan(x)
     sign = -1.0 if indicator.higher_is_better else 1.0
@@ -142,8 +165,8 @@ def bottom_fifth_counts(activity: pd.DataFrame, indicator: Indicator, *, frequen
         badness = np.where(valid, sign * values, np.nan)  # the worse the contract, the larger
         ranked = np.argsort(np.argsort(np.where(np.isnan(badness), -np.inf, badness), axis=-1), axis=-1)
         ranked_count = valid.sum(axis=-1, keepdims=True)
-        worst_position = ranked - (valid.shape[-1] - ranked_count)  # 0 for best valid contract
-        return valid & (worst_position >= np.ceil((1 - fraction) * ranked_count))
+        rank = ranked - (valid.shape[-1] - ranked_count) + 1  # 1 for the best valid contract
+        return valid & in_bottom(rank, ranked_count, fraction)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         observed = bottom(x / n)
@@ -156,7 +179,7 @@ def bottom_fifth_counts(activity: pd.DataFrame, indicator: Indicator, *, frequen
         draws = rng.binomial(trials, national[:, None], size=(size, *trials.shape))
         with np.errstate(divide="ignore", invalid="ignore"):
             chance[start:start + size] = bottom(draws / np.where(trials > 0, trials, np.nan)).sum(axis=1)
-    keys = periodic.drop_duplicates("contract_code").set_index("contract_code")[["contract_name", "region"]]
+    keys = aggregate(activity, CONTRACT_KEYS).set_index("contract_code")[["contract_name", "region"]]
     table = pd.DataFrame({"contract_code": numerator.columns, "periods": valid.sum(axis=0),
                           "times_bottom": observed.sum(axis=0), "chance_expected": chance.mean(axis=0),
                           "chance_upper": np.quantile(chance, 0.95, axis=0)})
@@ -173,7 +196,10 @@ def composite(funnels: dict[str, pd.DataFrame], indicators: dict[str, Indicator]
     -----
     Equal weights; the mean of over-dispersion-adjusted z-scores (Spiegelhalter
     2005). A composite hides which KPI drives it: read it with the per-KPI funnels.
+    With fewer than two KPIs there is nothing to combine: the table is empty.
     """
+    if len(funnels) < 2:
+        return pd.DataFrame(columns=["contract_code", "contract_name", "region", "composite_z", "worse_on"])
     columns = {}
     for key, table in funnels.items():
         sign = 1 if indicators[key].higher_is_better else -1
@@ -182,9 +208,9 @@ def composite(funnels: dict[str, pd.DataFrame], indicators: dict[str, Indicator]
     keys = next(iter(funnels.values())).set_index("contract_code")[["contract_name", "region"]]
     out = keys.join(scores)
     out["composite_z"] = scores.mean(axis=1)
-    out["worse_on"] = [", ".join(indicators[k].name for k, t in funnels.items()
-                                 if t.set_index("contract_code").loc[code, "position"] == "worse than expected")
-                       for code in out.index]
+    worse = pd.DataFrame({indicators[k].name: t.set_index("contract_code")["position"] == "worse than expected"
+                          for k, t in funnels.items()}).reindex(out.index, fill_value=False)
+    out["worse_on"] = worse.dot(worse.columns + ", ").str.rstrip(", ")
     return out.sort_values("composite_z").reset_index()
 
 
@@ -195,15 +221,29 @@ def national_series(activity: pd.DataFrame, indicator: Indicator, *, frequency: 
     Notes
     -----
     XmR chart with the Making Data Count rules (:func:`ccgtools.stats.xmr`),
-    improvement in the KPI's direction.
+    improvement in the KPI's direction. Periods that the data cover only in part
+    (the first and last, when the data do not start and end on a period's
+    boundary) are left out: one day plotted as a week is not a week.
     """
     rows = activity if contract_code is None else activity[activity["contract_code"] == contract_code]
-    series = aggregate(rows, [], frequency=frequency)
+    series = complete_periods(aggregate(rows, [], frequency=frequency), rows, frequency)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (series[indicator.numerator].astype(float) / series[indicator.denominator].astype(float))
     series = series.assign(value=value).dropna(subset=["value"])
     chart = stats.xmr(series["value"].to_numpy(), improvement=indicator.direction)
     return pd.concat([series[["period"]].reset_index(drop=True), chart], axis=1)
+
+
+def _whole_periods(labels, activity: pd.DataFrame, frequency: str) -> np.ndarray:
+    """True for each period label (its last day) whose whole period lies within the days ``activity`` covers."""
+    first, last = data_span(activity)
+    periods = pd.DatetimeIndex(labels).to_period({"D": "D", "W": "W-SUN", "M": "M"}[frequency])
+    return np.asarray((periods.start_time >= first) & (periods.end_time.normalize() <= last))
+
+
+def complete_periods(series: pd.DataFrame, activity: pd.DataFrame, frequency: str) -> pd.DataFrame:
+    """The rows of a per-period ``series`` whose whole period lies within the days ``activity`` covers."""
+    return series[_whole_periods(series["period"], activity, frequency)].reset_index(drop=True)
 
 
 def credibly_underperforming(funnels: dict[str, pd.DataFrame], ranks: dict[str, pd.DataFrame],
@@ -216,21 +256,20 @@ def credibly_underperforming(funnels: dict[str, pd.DataFrame], ranks: dict[str, 
     pandas.DataFrame
         contract_code, contract_name, kpi, value, reason; one row per contract and KPI.
     """
-    rows = []
-    for key, indicator in indicators.items():
+    parts = []
+    for key, indicator in indicators.items():  # a few KPIs; every contract at once within each
         funnel = funnels[key].set_index("contract_code")
-        rank = ranks[key].set_index("contract_code")
-        for code in funnel.index:
-            reasons = []
-            if funnel.loc[code, "position"] == "worse than expected":
-                reasons.append("outside the adjusted 99.8% limit")
-            if rank.loc[code, "prob_bottom"] >= probability:
-                reasons.append(f"{rank.loc[code, 'prob_bottom']:.0%} probability of the bottom fifth")
-            if reasons:
-                rows.append({"contract_code": code, "contract_name": funnel.loc[code, "contract_name"],
-                             "kpi": indicator.name, "value": funnel.loc[code, "value"],
-                             "reason": "; ".join(reasons)})
-    return pd.DataFrame(rows, columns=["contract_code", "contract_name", "kpi", "value", "reason"])
+        chance = ranks[key].set_index("contract_code")["prob_bottom"].reindex(funnel.index)
+        outside = (funnel["position"] == "worse than expected").to_numpy()
+        likely = (chance >= probability).to_numpy()
+        words = chance.map(lambda p: f"{p:.0%} probability of the bottom fifth").to_numpy(dtype=object)
+        reason = np.where(outside & likely, "outside the adjusted 99.8% limit; " + words,
+                          np.where(outside, "outside the adjusted 99.8% limit", words))
+        table = funnel.assign(kpi=indicator.name, reason=reason)[outside | likely]
+        parts.append(table.reset_index()[["contract_code", "contract_name", "kpi", "value", "reason"]])
+    if not parts:
+        return pd.DataFrame(columns=["contract_code", "contract_name", "kpi", "value", "reason"])
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass
@@ -256,7 +295,7 @@ def compare_contracts(activity: pd.DataFrame, indicators: dict[str, Indicator], 
     for key, indicator in indicators.items():
         values[key] = kpi_values(totals, indicator, confidence=confidence)
         funnels[key], fits[key] = kpi_funnel(totals, indicator)
-        ranks[key] = kpi_ranks(totals, indicator, n_simulations=n_simulations, seed=seed)
+        ranks[key] = kpi_ranks(activity, indicator, frequency=frequency, n_simulations=n_simulations, seed=seed)
         bottoms[key] = bottom_fifth_counts(activity, indicator, frequency=frequency,
                                            n_simulations=max(200, n_simulations // 10), seed=seed)
     flagged = credibly_underperforming(funnels, ranks, indicators, probability=probability)
@@ -269,13 +308,3 @@ def check_contract(activity: pd.DataFrame, contract_code: str | None) -> None:
     if contract_code and contract_code not in set(activity["contract_code"]):
         raise ParameterError(f"unknown contract {contract_code!r}; expected one of "
                              + ", ".join(sorted(activity["contract_code"].unique())))
-
-
-def focus_window(activity: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
-    """The activity between ``start`` and ``end`` (inclusive); empty when no window is asked for."""
-    if not start or not end:
-        return activity.iloc[0:0]
-    window = activity[(activity["period"] >= pd.Timestamp(start)) & (activity["period"] <= pd.Timestamp(end))]
-    if window.empty:
-        raise ParameterError(f"no activity between {start} and {end}")
-    return window

@@ -1,14 +1,18 @@
 """Seeded generator of the bundled synthetic NHS 111 dataset (2013-14, Minimum Data Set measures).
 
-Synthetic: no figure is a real contract's. The contract landscape mirrors 2013
-(46 contracts; areas named as the public contract areas were; resident
-populations from 138,000 on the Isle of Wight to 5.8 million in Yorkshire and
-the Humber) and the national totals are calibrated to the figures reported in
+Synthetic: no figure is a real contract's, and no contract is a real one. The
+contract landscape mirrors 2013 in size only (46 contracts in the four 2013 NHS
+England regions, resident populations from 138,000, as the Isle of Wight had, to
+5.8 million, as Yorkshire and the Humber had), but every contract has an
+invented, place-like name that is no real NHS 111 contract area; and the
+national totals are calibrated to the figures reported in
 2013 (``../shared/METHODS.md``): March 2013 84% of answered calls answered
 within 60 seconds, 8% abandoned, 37% of call-backs within 10 minutes; April
 2013 566,532 calls, 87%, 4%, 47%. Easter 2013 (Thursday 28 March to Tuesday 2
-April) is a surge with a dip in performance. A few contracts are planted as
-true underperformers; the truth is written beside the data for tests.
+April) is a surge with a dip in performance. Each KPI has its own contract
+effect, only partly correlated with the others (:data:`EFFECT_CORRELATION`), so
+agreement between KPIs is not built in. A few contracts are planted as true
+underperformers on all three KPIs; the truth is written beside the data for tests.
 """
 
 from __future__ import annotations
@@ -21,58 +25,58 @@ from scipy import optimize, special
 
 from .. import config
 
-# (area, region, resident population, provider type)
+# (invented area name, region, resident population, provider type); sizes and regions as the 2013 contracts.
 CONTRACTS = (
-    ("Isle of Wight", "South", 138_000, "Ambulance trust"),
-    ("Yorkshire and the Humber", "North", 5_800_000, "Ambulance trust"),
-    ("North East", "North", 2_600_000, "Ambulance trust"),
-    ("North West", "North", 4_200_000, "Ambulance trust"),
-    ("Greater Manchester", "North", 2_700_000, "Ambulance trust"),
-    ("Cumbria", "North", 500_000, "GP cooperative"),
-    ("Lancashire", "North", 1_460_000, "Ambulance trust"),
-    ("Cheshire and Merseyside", "North", 2_450_000, "Ambulance trust"),
-    ("West Midlands", "Midlands and East", 2_900_000, "NHS Direct"),
-    ("Birmingham and Solihull", "Midlands and East", 1_280_000, "NHS Direct"),
-    ("Black Country", "Midlands and East", 1_150_000, "NHS Direct"),
-    ("Coventry and Warwickshire", "Midlands and East", 850_000, "NHS Direct"),
-    ("Staffordshire", "Midlands and East", 1_100_000, "NHS Direct"),
-    ("Shropshire and Telford", "Midlands and East", 470_000, "GP cooperative"),
-    ("Derbyshire", "Midlands and East", 1_020_000, "GP cooperative"),
-    ("Nottinghamshire", "Midlands and East", 1_090_000, "Ambulance trust"),
-    ("Leicester, Leicestershire and Rutland", "Midlands and East", 1_000_000, "Ambulance trust"),
-    ("Lincolnshire", "Midlands and East", 720_000, "Ambulance trust"),
-    ("Northamptonshire", "Midlands and East", 700_000, "GP cooperative"),
-    ("Cambridgeshire and Peterborough", "Midlands and East", 850_000, "NHS Direct"),
-    ("Norfolk", "Midlands and East", 880_000, "Independent sector"),
-    ("Suffolk", "Midlands and East", 730_000, "NHS Direct"),
-    ("North Essex", "Midlands and East", 900_000, "NHS Direct"),
-    ("South Essex", "Midlands and East", 780_000, "NHS Direct"),
-    ("Hertfordshire", "Midlands and East", 1_120_000, "Independent sector"),
-    ("Bedfordshire and Luton", "Midlands and East", 630_000, "NHS Direct"),
-    ("Milton Keynes", "Midlands and East", 250_000, "NHS Direct"),
-    ("North West London", "London", 1_900_000, "Independent sector"),
-    ("North Central London", "London", 1_250_000, "GP cooperative"),
-    ("North East London", "London", 1_800_000, "Ambulance trust"),
-    ("South East London", "London", 1_700_000, "Ambulance trust"),
-    ("South West London", "London", 1_400_000, "Independent sector"),
-    ("Kent and Medway", "South", 1_750_000, "Ambulance trust"),
-    ("Surrey", "South", 1_130_000, "NHS Direct"),
-    ("Sussex", "South", 1_600_000, "NHS Direct"),
-    ("Hampshire", "South", 1_350_000, "Ambulance trust"),
-    ("Thames Valley", "South", 2_200_000, "Ambulance trust"),
-    ("Wiltshire", "South", 480_000, "GP cooperative"),
-    ("Dorset", "South", 750_000, "Ambulance trust"),
-    ("Devon", "South", 1_130_000, "Independent sector"),
-    ("Cornwall and Isles of Scilly", "South", 540_000, "Independent sector"),
-    ("Somerset", "South", 530_000, "GP cooperative"),
-    ("Gloucestershire", "South", 600_000, "Ambulance trust"),
-    ("Bristol, North Somerset and South Gloucestershire", "South", 920_000, "GP cooperative"),
-    ("Bath and North East Somerset", "South", 180_000, "GP cooperative"),
-    ("Swindon", "South", 210_000, "GP cooperative"),
+    ("Isle of Carrow", "South", 138_000, "Ambulance trust"),
+    ("Greater Hallowmoor", "North", 5_800_000, "Ambulance trust"),
+    ("Tynewold and Brackenmouth", "North", 2_600_000, "Ambulance trust"),
+    ("Westfell", "North", 4_200_000, "Ambulance trust"),
+    ("Greater Cottonby", "North", 2_700_000, "Ambulance trust"),
+    ("Skarnfell", "North", 500_000, "GP cooperative"),
+    ("Lanmoor Ridings", "North", 1_460_000, "Ambulance trust"),
+    ("Mersevale and Ashcombe", "North", 2_450_000, "Ambulance trust"),
+    ("Mercot Vale", "Midlands and East", 2_900_000, "NHS Direct"),
+    ("Brummerton and Solby", "Midlands and East", 1_280_000, "NHS Direct"),
+    ("Ironhollow", "Midlands and East", 1_150_000, "NHS Direct"),
+    ("Covenbridge", "Midlands and East", 850_000, "NHS Direct"),
+    ("Stavenshire", "Midlands and East", 1_100_000, "NHS Direct"),
+    ("Wrekinford", "Midlands and East", 470_000, "GP cooperative"),
+    ("Dervale Peaks", "Midlands and East", 1_020_000, "GP cooperative"),
+    ("Trentwick", "Midlands and East", 1_090_000, "Ambulance trust"),
+    ("Leystone and Rutmere", "Midlands and East", 1_000_000, "Ambulance trust"),
+    ("Fenholme", "Midlands and East", 720_000, "Ambulance trust"),
+    ("Nenford", "Midlands and East", 700_000, "GP cooperative"),
+    ("Camfen and Petermarsh", "Midlands and East", 850_000, "NHS Direct"),
+    ("Broadmere", "Midlands and East", 880_000, "Independent sector"),
+    ("Orwellby", "Midlands and East", 730_000, "NHS Direct"),
+    ("North Saxmarsh", "Midlands and East", 900_000, "NHS Direct"),
+    ("South Saxmarsh", "Midlands and East", 780_000, "NHS Direct"),
+    ("Hartwood", "Midlands and East", 1_120_000, "Independent sector"),
+    ("Bedlow and Lutmere", "Midlands and East", 630_000, "NHS Direct"),
+    ("Kenbury New Town", "Midlands and East", 250_000, "NHS Direct"),
+    ("Thamesgate Highbarrow", "London", 1_900_000, "Independent sector"),
+    ("Thamesgate Kingsmere", "London", 1_250_000, "GP cooperative"),
+    ("Thamesgate Marshend", "London", 1_800_000, "Ambulance trust"),
+    ("Thamesgate Ryewell", "London", 1_700_000, "Ambulance trust"),
+    ("Thamesgate Combe Heath", "London", 1_400_000, "Independent sector"),
+    ("Kentmarsh and Medlow", "South", 1_750_000, "Ambulance trust"),
+    ("Surwold", "South", 1_130_000, "NHS Direct"),
+    ("Downsmere", "South", 1_600_000, "NHS Direct"),
+    ("Hamblevale", "South", 1_350_000, "Ambulance trust"),
+    ("Upper Isisvale", "South", 2_200_000, "Ambulance trust"),
+    ("Plainsbury", "South", 480_000, "GP cooperative"),
+    ("Dorrow Coast", "South", 750_000, "Ambulance trust"),
+    ("Dartholm", "South", 1_130_000, "Independent sector"),
+    ("Tamarend and the Outer Isles", "South", 540_000, "Independent sector"),
+    ("Levelsmoor", "South", 530_000, "GP cooperative"),
+    ("Cotsbury", "South", 600_000, "Ambulance trust"),
+    ("Avonport and Kingsvale", "South", 920_000, "GP cooperative"),
+    ("Aquaford", "South", 180_000, "GP cooperative"),
+    ("Swinbury", "South", 210_000, "GP cooperative"),
 )
 
-#: Contracts planted as truly worse than the rest on every KPI (for tests and the data README).
-PLANTED_UNDERPERFORMERS = ("Black Country", "North Essex", "Sussex", "Cambridgeshire and Peterborough")
+#: Contracts planted as truly worse than the rest on every KPI (for tests, the page and the data README).
+PLANTED_UNDERPERFORMERS = ("Ironhollow", "North Saxmarsh", "Downsmere", "Camfen and Petermarsh")
 
 START, END = "2013-03-01", "2014-03-31"
 EASTER = pd.date_range("2013-03-28", "2013-04-02")
@@ -81,6 +85,9 @@ EASTER = pd.date_range("2013-03-28", "2013-04-02")
 CALIBRATION = {"2013-03": (0.84, 0.08, 0.37), "2013-04": (0.87, 0.04, 0.47)}
 APRIL_2013_CALLS = 566_532
 #: Later months, not published nationally here: a plausible steady improvement.
+#: Contract effects on the logit scale: SD, correlation between any two KPIs, and the planted shift.
+EFFECT_SD, EFFECT_CORRELATION, PLANTED_SHIFT = 0.35, 0.4, 0.9
+KPIS = ("answered_60s", "abandoned_30s", "callback_10min")
 LATER = {"answered_60s": (0.90, 0.955), "abandoned_30s": (0.03, 0.012), "callback_10min": (0.50, 0.62)}
 
 
@@ -95,6 +102,18 @@ def _calibrated_offset(weights: np.ndarray, logits: np.ndarray, target: float) -
     """The shift of all logits that makes the weighted mean probability equal ``target``."""
     return optimize.brentq(lambda shift: np.average(special.expit(logits + shift), weights=weights) - target,
                            -20, 20)
+
+
+def contract_effects(rng: np.random.Generator, contracts: int) -> np.ndarray:
+    """Each contract's effect on each KPI (logit scale, positive = better): multivariate normal.
+
+    SD :data:`EFFECT_SD` for every KPI and correlation :data:`EFFECT_CORRELATION`
+    between any two, so a contract good on one KPI tends to be a little better on
+    the others, as real providers are, without all KPIs telling one story.
+    """
+    k = len(KPIS)
+    correlation = np.full((k, k), EFFECT_CORRELATION) + (1 - EFFECT_CORRELATION) * np.eye(k)
+    return rng.multivariate_normal(np.zeros(k), EFFECT_SD ** 2 * correlation, size=contracts)
 
 
 def make_synthetic_nhs111(seed: int = 2013) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -121,20 +140,20 @@ def make_synthetic_nhs111(seed: int = 2013) -> tuple[pd.DataFrame, pd.DataFrame]
     received[:, april] = _rescale_to_total(received[:, april], APRIL_2013_CALLS)
 
     planted = contracts["planted_underperformer"].to_numpy()[:, None]
-    contract_effect = rng.normal(0, 0.35, size=(n_c, 1)) - 0.9 * planted
+    effects = contract_effects(rng, n_c) - PLANTED_SHIFT * planted  # (contracts, KPIs), positive = better
     easter_dip = np.where(days.isin(EASTER), -0.9, 0.0)[None, :]
     months = days.strftime("%Y-%m")
 
     def rates(kind: str, better_high: bool, weights: np.ndarray) -> np.ndarray:
         sign = 1 if better_high else -1
         noise = rng.normal(0, 0.25, size=(n_c, n_d))
-        logits = sign * (contract_effect + easter_dip + noise)
+        logits = sign * (effects[:, [KPIS.index(kind)]] + easter_dip + noise)
         out = np.empty((n_c, n_d))
         later_months = sorted(set(months) - set(CALIBRATION))
         for month in sorted(set(months)):
             cols = months == month
             if month in CALIBRATION:
-                target = CALIBRATION[month][("answered_60s", "abandoned_30s", "callback_10min").index(kind)]
+                target = CALIBRATION[month][KPIS.index(kind)]
             else:
                 start, end = LATER[kind]
                 target = start + (end - start) * later_months.index(month) / max(len(later_months) - 1, 1)
