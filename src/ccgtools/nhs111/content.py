@@ -144,7 +144,8 @@ def headline(comparison: ContractComparison, notes: pd.DataFrame, planted: list[
             meets = int(table["meets_standard"].fillna(False).sum())
             short = int(table["credibly_below"].fillna(False).sum())
             text += (f"; {meets} met the standard ({indicator.standard_text}), "
-                     f"{short} {'was' if short == 1 else 'were'} credibly short of it")
+                     f"{short} {'was' if short == 1 else 'were'} short of it by more than the play of chance in "
+                     "their own calls (this does not allow for week-to-week variation)")
         sentences.append(text + ".")
     outside = flagged[flagged["reason"].str.contains("outside")]
     bottom_only = flagged[~flagged["contract_code"].isin(outside["contract_code"])]
@@ -155,8 +156,8 @@ def headline(comparison: ContractComparison, notes: pd.DataFrame, planted: list[
         sentences.append("Credibly worse than the rest, outside the adjusted 99.8% funnel limits: "
                          + _contracts_with_kpis(outside, len(indicators)) + ".")
     if not bottom_only.empty:
-        sentences.append("Reliably near the bottom of the league table (high probability of the bottom fifth) but "
-                         "within the adjusted limits, so the gap may be small: "
+        sentences.append("Often ranked near the bottom (at least an 80% chance of the bottom fifth) but within "
+                         "the adjusted limits, which by itself does not show underperformance: "
                          + _contracts_with_kpis(bottom_only, len(indicators)) + ".")
     wide = [indicators[key].name.lower() for key in indicators if fits[key].phi > 1]
     if wide:

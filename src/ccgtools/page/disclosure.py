@@ -45,13 +45,13 @@ class DisclosureRule:
 
     def describe_counts(self) -> str:
         """The small-count rule in words, as applied by :func:`suppress_small_counts`."""
-        return (f"Counts of 1 to {self.smallest_count - 1} are shown as *, with every value on the same row "
-                "that is derived from them.")
+        return (f"Counts of 1 to {self.smallest_count - 1} are withheld (shown as *), and so is every value on "
+                "the same row derived from them.")
 
     def describe_bases(self) -> str:
         """The small-base rule in words, as applied by :func:`suppress_small_bases`."""
-        return (f"Results based on fewer than {self.min_base} answers are shown as *, with the counts and "
-                "percentages behind them.")
+        return (f"Results based on fewer than {self.min_base} answers are withheld (shown as *): their "
+                "counts and percentages are not published.")
 
 
 #: The secondary-suppression rule in words, as applied by :func:`secondary_suppression`.

@@ -147,8 +147,9 @@ def step_sentence(result: VariationResult) -> str:
         parts.append(f"also allowing for {_join(_allowed_for(result))} leaves {counts['case_mix']:,}")
     explained = "; ".join(parts) + "."
     return (f"{explained} Widening the limits for the variation between practices that none of this explains "
-            f"leaves {counts['adjusted']:,}: the flags this last step removes are not explained by the patients "
-            "(the spread may be differences in care), only no larger than practices usually differ.")
+            f"leaves {counts['adjusted']:,}. The flags removed by this last step are not explained by the patients: "
+            "those practices differ no more than practices usually do, and that usual spread may itself be "
+            "differences in care.")
 
 
 def headline(result: VariationResult, *, truth: pd.Series | None = None, label: str = "") -> list[str]:
@@ -207,7 +208,8 @@ def detection_summary(table: pd.DataFrame, truth: pd.Series, flag_level: float =
     ordinary = len(table) - planted
     return (f"On this synthetic data the planted outliers are known: the fully adjusted analysis found "
             f"{found} of {planted} (sensitivity {adjusted['sensitivity']:.0%}) "
-            f"with {false_alarms} false alarms among the {ordinary:,} ordinary practices, where "
+            f"with {false_alarms} false alarm{'' if false_alarms == 1 else 's'} among the {ordinary:,} ordinary "
+            "practices, where "
             f"{100 * flag_level:g}% limits lead one to expect about {adjusted['expected_false_alarms']:.1f} "
             f"({100 * (1 - flag_level):.1f}% of them); the crude league table found "
             f"{rates.loc['crude', 'true_positives']} with {rates.loc['crude', 'false_positives']} false alarms.")
