@@ -6,12 +6,10 @@ window) are emitted here, heading and text together, only when their analysis ra
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import display
 
 from .. import config, stats
 from ..errors import ParameterError
@@ -51,17 +49,11 @@ def bottom_fifth_definition(comparison: ContractComparison) -> str:
             "counts and in the chance of the bottom fifth alike.")
 
 
-def show_section(heading: str, paragraphs: list[str]) -> None:
-    """A section heading and its text, for sections shown only when their analysis ran."""
-    html = f"<h2>{escape(heading)}</h2>" + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    display({"text/html": html, "text/plain": "\n".join([heading, *paragraphs])}, raw=True)
-
-
 def show_composite(comparison: ContractComparison) -> None:
     """The composite section (heading, text, table), only when two or more KPIs were compared."""
     if comparison.composite.empty:
         return
-    show_section("A combined view across KPIs", [(
+    show.show_section("A combined view across KPIs", [(
         f"For each contract, how far it sits from the national figure on each of the {len(comparison.indicators)} "
         "KPIs, in units of the spread expected between contracts, averaged with equal weights: below 0 is worse "
         "than average. An average hides which KPI drives it; the last column names the KPIs on which a contract "
@@ -86,7 +78,7 @@ def show_focus_window(usable: pd.DataFrame, indicators: dict[str, Indicator], st
     if synthetic and window["period"].isin(easter).any():
         text += (" The invented data build in a surge in calls and a dip in performance over Easter 2013 "
                  "(Thursday 28 March to Tuesday 2 April).")
-    show_section("A closer look at a short window", [text])
+    show.show_section("A closer look at a short window", [text])
     show.show_table(national_table(window, indicators, frequency="D"), name="focus_window",
                     caption="All contracts, day by day")
 
@@ -245,7 +237,8 @@ def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
         ranks = comparison.ranks[key].set_index("contract_code")
         parts.append(pd.DataFrame({
             "contract_name": values["contract_name"], "kpi": indicator.name,
-            "events": _whole(values["numerator"]), "calls": _whole(values["denominator"]),
+            "events": disclosure.whole_counts(values["numerator"]),
+            "calls": disclosure.whole_counts(values["denominator"]),
             "percent": 100 * values["value"],
             "lower": 100 * values["lower"], "upper": 100 * values["upper"],
             "funnel": funnel["position"], "median_rank": ranks["median_rank"],
@@ -255,11 +248,6 @@ def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
     table = pd.concat(parts, ignore_index=True).sort_values(["kpi", "median_rank"], ignore_index=True)
     # The percentage and its interval reveal the events as well as the calls: both are checked.
     return disclosure.suppress_small_counts(table, ["events", "calls"], dependent=["percent", "lower", "upper"])
-
-
-def _whole(counts: pd.Series) -> pd.Series:
-    """Counts carried as floats, as nullable whole numbers (0.9999999999 is a count of 1)."""
-    return counts.astype("Float64").round().astype("Int64")
 
 
 def national_table(activity: pd.DataFrame, indicators: dict[str, Indicator], *, frequency: str = "D") -> pd.DataFrame:

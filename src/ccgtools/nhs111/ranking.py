@@ -99,16 +99,12 @@ def kpi_funnel(totals: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame
     position = np.select([np.isnan(value), worse, better], ["not assessed", "worse than expected",
                                                             "better than expected"], default="within limits")
     table = totals[CONTRACT_KEYS].assign(
-        numerator=_whole(numerator), denominator=_whole(denominator), value=value,
+        numerator=disclosure.whole_counts(numerator), denominator=disclosure.whole_counts(denominator),
+        value=value,
         z_adjusted=units["z_adjusted"].to_numpy(),
         lower_95=units["lower_95"].to_numpy(), upper_95=units["upper_95"].to_numpy(),
         lower_99_8=units["lower_99_8"].to_numpy(), upper_99_8=units["upper_99_8"].to_numpy(), position=position)
     return disclosure.suppress_small_counts(table, ["numerator", "denominator"], dependent=FUNNEL_DEPENDENT), fit
-
-
-def _whole(counts: np.ndarray) -> pd.array:
-    """Counts carried as floats, as nullable whole numbers (0.9999999999 is a count of 1)."""
-    return pd.array(np.rint(counts), dtype="Float64").astype("Int64")
 
 
 def period_counts(activity: pd.DataFrame, indicator: Indicator, frequency: str = "W") -> tuple[pd.DataFrame, ...]:

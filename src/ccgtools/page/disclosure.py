@@ -84,6 +84,14 @@ def count_values(series: pd.Series) -> pd.Series:
     return np.rint(pd.to_numeric(series, errors="coerce").astype(float))
 
 
+def whole_counts(values):
+    """Counts carried as floats, as nullable whole numbers (Int64): a Series keeps its index, an
+    array gives an array. The same rounding as :func:`count_values`, for publishing counts."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    whole = count_values(series).astype("Float64").astype("Int64")
+    return whole if isinstance(values, pd.Series) else whole.array
+
+
 def _with_flag(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     if "suppressed" not in out:

@@ -290,7 +290,7 @@ def publishable(table: pd.DataFrame) -> pd.DataFrame:
     blanked (:mod:`ccgtools.page.disclosure`).
     """
     observed = table["observed"].astype(float)
-    counts = observed.round()
+    counts = disclosure.count_values(observed)
     counts = counts.where(~((observed > 0) & (counts < 1)), 1.0)
     derived = [c for c in DERIVED_FROM_COUNT if c in table]
     out = disclosure.suppress_small_counts(table.assign(observed=counts), ["observed"], dependent=derived)
