@@ -10,12 +10,26 @@ STAMP  := $(VENV)/.setup-stamp
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## Build .venv (venv + pip from pyproject.toml) and register its Jupyter kernel
+# Notebook metadata that differs between machines and runs, stripped on commit with the outputs and
+# execution counts (cell ids are kept: JupyterLab keeps them stable).
+NBSTRIPOUT_KEYS := metadata.language_info.version metadata.language_info.codemirror_mode \
+	metadata.language_info.file_extension metadata.language_info.mimetype \
+	metadata.language_info.nbconvert_exporter metadata.language_info.pygments_lexer metadata.papermill \
+	cell.metadata.papermill
+
+setup: $(STAMP) ## Build .venv (venv + pip from pyproject.toml), register its Jupyter kernel, strip notebook outputs on commit
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! $(BIN)/nbstripout --is-installed; then \
+		$(BIN)/nbstripout --install && \
+		git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout --keep-id' && \
+		git config diff.ipynb.textconv '"$(abspath $(BIN))/python" -m nbstripout --keep-id -t' && \
+		git config filter.nbstripout.extrakeys "$(NBSTRIPOUT_KEYS)" && \
+		echo "nbstripout: notebook outputs and execution counts are now stripped on commit (git filter)"; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name ccgtools --display-name "Python (ccgtools)"
 	@touch $(STAMP)
 
@@ -28,8 +42,11 @@ test: setup ## Run the whole test suite (unit and end-to-end)
 test-fast: setup ## Run the unit tests only (no notebook execution)
 	$(BIN)/python -m pytest -m "not e2e"
 
-lab: setup ## Open the notebooks in JupyterLab with the project's environment
-	$(BIN)/jupyter lab notebooks/
+# The kernel runs in notebooks/; ccgtools reads relative paths from the project root all the same.
+# Jupyter refuses to run as root (as in many containers) without --allow-root: given only then.
+lab: setup ## Open the notebooks in JupyterLab (kernel "Python (ccgtools)", this machine only)
+	$(BIN)/jupyter lab notebooks/ --ServerApp.ip=127.0.0.1 --MappingKernelManager.default_kernel_name=ccgtools \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 data: setup ## Regenerate the bundled synthetic data from its seeded generators
 	$(BIN)/ccgtools make-data

@@ -17,7 +17,8 @@ def _parse(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    pip_side = dict(_parse(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"])
+    extras = [r for extra in project["optional-dependencies"].values() for r in extra]  # dev and dask
+    pip_side = dict(_parse(r) for r in project["dependencies"] + extras)
     environment = yaml.safe_load((config.PROJECT_ROOT / "environment.yml").read_text())
     assert environment["name"] == "ccgtools"
     assert environment["channels"] == ["conda-forge"]

@@ -8,6 +8,7 @@ that reads a path also takes it as an argument with one of these as default.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: The project root: the folder holding ``pyproject.toml``, ``data/``, ``notebooks/``.
@@ -40,15 +41,67 @@ KERNEL_NAME = "python3"
 SURVEY_MIN_RESPONSES = 10
 
 
-def resolve_path(path: str | Path | None, default: Path) -> Path:
-    """Return ``path`` as an absolute Path, or ``default`` when it is None or empty.
+def resolve_path(path: str | Path | None, default: Path | None = None) -> Path:
+    """Return ``path`` as an absolute Path, taking a relative path from the project root.
 
-    A relative path is taken relative to the project root, so that notebook
-    parameters such as ``"data/my_survey.csv"`` work wherever the kernel runs.
+    The one place where ccgtools turns a path parameter into a file: every loader
+    calls it, so ``"data/my_survey.csv"`` means the same file whether the kernel runs
+    in the project root (papermill, the build) or in ``notebooks/`` (JupyterLab).
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The path as the user wrote it: absolute, relative to the project root, or
+        starting with ``~``.
+    default : Path, optional
+        Returned when ``path`` is None or empty.
+
+    Returns
+    -------
+    Path
+        An absolute path (the file need not exist).
+
+    Raises
+    ------
+    ParameterError
+        When ``path`` is None or empty and there is no default.
     """
     if path is None or str(path).strip() == "":
+        if default is None:
+            from .errors import ParameterError
+
+            raise ParameterError("no file given (the path is None or empty); expected the path of an input "
+                                 f"file, absolute or relative to the project root {PROJECT_ROOT}")
         return default
-    candidate = Path(path).expanduser()
+    candidate = Path(str(path).strip()).expanduser()
     if not candidate.is_absolute():
-        candidate = (PROJECT_ROOT / candidate).resolve()
+        # normpath, not resolve(): "../shared/x.csv" stays beside this checkout even through a symlink
+        candidate = Path(os.path.normpath(PROJECT_ROOT / candidate))
     return candidate
+
+
+def shown_path(path: str | Path) -> str:
+    """A resolved path as a person reads it: as written from the project root, and where that is.
+
+    ``/work/main/data/x.csv`` is shown ``data/x.csv (/work/main/data/x.csv)``; a path beside
+    the project (in its parent folder, such as ``shared/``, or ``../data/x.csv`` written as if
+    from ``notebooks/``) likewise, ``../data/x.csv (/work/data/x.csv)``; any other path as it is.
+
+    Parameters
+    ----------
+    path : str or Path
+        A path returned by :func:`resolve_path` (or any path).
+
+    Returns
+    -------
+    str
+        The text used in error messages.
+    """
+    absolute = Path(path).expanduser()
+    if not absolute.is_absolute():
+        absolute = PROJECT_ROOT / absolute
+    beside = PROJECT_ROOT.parent if len(PROJECT_ROOT.parent.parts) > 1 else PROJECT_ROOT  # never all of "/"
+    if not absolute.is_relative_to(beside):
+        return str(path)
+    relative = Path(os.path.relpath(absolute, PROJECT_ROOT)).as_posix()
+    return f"{relative} ({absolute})"

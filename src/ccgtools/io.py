@@ -15,12 +15,27 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import resolve_path
 from .errors import DataError
 
 #: Values that published NHS files use for a suppressed or missing cell.
 SUPPRESSED_MARKERS = frozenset({"*", "..", ":", "-", "c", "x"})
 
 _PARSER_LINE = re.compile(r"line (\d+)")
+
+#: Every input file read in this process, in the order first read: a page lists these as its data.
+_FILES_READ: list[Path] = []
+
+
+def note_read(path: Path) -> None:
+    """Record that ``path`` (as resolved) was read as an input, once."""
+    if path not in _FILES_READ:
+        _FILES_READ.append(path)
+
+
+def files_read() -> list[Path]:
+    """The input files read so far in this process (one kernel runs one briefing), in order."""
+    return list(_FILES_READ)
 
 
 def spreadsheet_row(index_label: int) -> int:
@@ -42,7 +57,8 @@ def read_csv_checked(
     Parameters
     ----------
     path : str or Path
-        The CSV file.
+        The CSV file; a relative path is taken from the project root
+        (:func:`ccgtools.config.resolve_path`).
     required_columns : sequence of str
         Columns that must be present (extra columns are kept).
 
@@ -58,9 +74,10 @@ def read_csv_checked(
         When the file is missing, empty, malformed, has no data rows or lacks
         a required column.
     """
-    path = Path(path)
+    path = resolve_path(path)
     if not path.is_file():
-        raise DataError("file not found", path=path, expected="an existing CSV file")
+        raise DataError("file not found", path=path,
+                        expected="an existing CSV file (a relative path is taken from the project root)")
     if path.stat().st_size == 0 or not path.read_bytes().strip(b"\xef\xbb\xbf \t\r\n"):
         raise DataError("the file is empty", path=path, expected="a header row and at least one data row")
     frame = _read_text_csv(path)
@@ -68,6 +85,7 @@ def read_csv_checked(
     if frame.empty:
         raise DataError("the file has a header but no data rows", path=path,
                         expected="at least one data row")
+    note_read(path)
     missing = [c for c in required_columns if c not in frame.columns]
     if missing:
         raise DataError(

@@ -3,9 +3,18 @@
 import pytest
 
 from ccgtools import config
-from ccgtools.build.briefings import (Briefing, cache_key, code_fingerprint, effective_parameters, input_files,
-                                  load_build_config, notebook_defaults)
+from ccgtools.build.briefings import (
+    Briefing,
+    cache_key,
+    code_fingerprint,
+    effective_parameters,
+    input_files,
+    load_build_config,
+    notebook_defaults,
+)
 from ccgtools.errors import ConfigError
+
+from ..conftest import run_in_fresh_python
 
 SURVEY = config.NOTEBOOKS_DIR / "survey_commissioning_support.ipynb"
 
@@ -67,7 +76,8 @@ def test_swept_names_must_stay_unique(tmp_path):
 
 def test_notebook_defaults_read_without_papermill():
     defaults = notebook_defaults(SURVEY)
-    assert defaults["group_by"] == "cluster" and defaults["population_size"] is None
+    # As written in the parameters cell: population_size = 254 (emerging CCGs in January 2012).
+    assert defaults["group_by"] == "cluster" and defaults["population_size"] == 254
     assert defaults["confidence"] == 0.95
 
 
@@ -78,7 +88,15 @@ def test_cache_key_follows_data_content_parameters_and_code(tmp_path):
     parameters = effective_parameters(briefing)
     code = code_fingerprint()
     first = cache_key(briefing, parameters, input_files(parameters), code)
-    assert first == cache_key(briefing, parameters, input_files(parameters), code)
+    # Stable across runs: a fresh interpreter (another hash seed) computes the same key for the same inputs.
+    again = run_in_fresh_python(
+        "from pathlib import Path\n"
+        "from ccgtools.build.briefings import Briefing, cache_key, code_fingerprint, effective_parameters, "
+        "input_files\n"
+        f"briefing = Briefing('x', 'X', Path({str(SURVEY)!r}), {{'data_path': {str(data)!r}}})\n"
+        "parameters = effective_parameters(briefing)\n"
+        "print(cache_key(briefing, parameters, input_files(parameters), code_fingerprint()))")
+    assert again == first
     data.write_text("a\n2\n")
     assert cache_key(briefing, parameters, input_files(parameters), code) != first
     assert cache_key(briefing, {**parameters, "confidence": 0.9}, input_files(parameters), code) != first

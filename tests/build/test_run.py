@@ -136,7 +136,7 @@ def test_index_and_manifest_name_the_briefing_cell_and_error(two_builds):
     assert str(two_builds["bad"]) in error
     assert "cell" in error
     index = (reports / "index.html").read_text()
-    assert "failed" in index and "showing the last good version, which is out of date" in index and "Wales" in index
+    assert "Out of date:" in index and "the page linked is the last one that built" in index and "Wales" in index
     assert not (reports / ".staging" / "alpha").exists()
     assert (reports / "_failed" / "alpha.ipynb").is_file()
 
@@ -155,7 +155,7 @@ requires = ["{tmp_path / 'absent.csv'}"]
     assert "skipped" in out and "absent.csv" in out and "not present on this machine" in out
     manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text())
     assert manifest["briefings"]["needs_real_data"]["status"] == "skipped"
-    assert "not built here" in (tmp_path / "reports" / "index.html").read_text()
+    assert "Not built here" in (tmp_path / "reports" / "index.html").read_text()
 
 
 # --- scheduled builds: incremental, reproducible, light when nothing changed, Dask ---

@@ -14,6 +14,8 @@ from ccgtools.nhs111.synthetic import (
     write_synthetic_nhs111,
 )
 
+from ..conftest import real_data_path
+
 
 def test_bundled_files_are_what_the_generator_makes(tmp_path):
     contracts_path, activity_path = write_synthetic_nhs111(tmp_path)
@@ -75,15 +77,24 @@ REAL_2013_AREAS = {
 }
 
 
+def _real_names_among(names: set[str], real: set[str]) -> list[str]:
+    """The invented names that are, or contain, a real contract area's name."""
+    words = {name.lower() for name in real}
+    return [n for n in names if n.lower() in words or any(r.lower() in n.lower() for r in real if len(r) > 8)]
+
+
+def test_synthetic_contracts_are_not_named_after_real_iucadc_contracts():
+    lookup = real_data_path(config.IUCADC_LOOKUP.name)
+    contracts, _ = make_synthetic_nhs111()
+    real = set(pd.read_csv(lookup, encoding="utf-8-sig")["contract_name"])
+    assert len(real) > 20 and not _real_names_among(set(contracts["contract_name"]), real)
+
+
 def test_synthetic_contracts_have_invented_names_and_keep_their_sizes():
     contracts, _ = make_synthetic_nhs111()
     names = set(contracts["contract_name"])
     assert len(names) == 46
-    real = set(REAL_2013_AREAS)
-    if config.IUCADC_LOOKUP.exists():
-        real |= set(pd.read_csv(config.IUCADC_LOOKUP, encoding="utf-8-sig")["contract_name"])
-    words = {name.lower() for name in real}
-    assert not [n for n in names if n.lower() in words or any(r.lower() in n.lower() for r in real if len(r) > 8)]
+    assert not _real_names_among(names, set(REAL_2013_AREAS))
     assert set(PLANTED_UNDERPERFORMERS) <= names
     assert sorted(contracts["population"]) == sorted(p for _, _, p, _ in CONTRACTS)
     assert contracts.groupby("region").size().to_dict() == {"London": 5, "Midlands and East": 19, "North": 7,

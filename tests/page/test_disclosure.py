@@ -136,3 +136,90 @@ def test_secondary_suppression_prefers_a_complement_that_holds_someone():
                                "suppressed": [True, False, False]})
     out = disclosure.secondary_suppression(only_empty, within=["q"], size_column="size", columns=["n"])
     assert out["suppressed"].sum() == 2
+
+
+# --- one path for every published table: columns with roles, complements and totals rows ---
+
+SURVEY_COLUMNS = disclosure.TableColumns(base="answered", derived=("numerator", "percent"),
+                                         complements=("not_answered",))
+
+
+def test_publish_table_withholds_the_complement_with_its_base():
+    # 95 asked, 6 answered: the base is below 10. not_answered = 89 would give it back as 95 − 89.
+    table = pd.DataFrame({"question": ["q1", "q2"], "numerator": [4, 60], "answered": [6, 80],
+                          "not_answered": [89, 15], "percent": [66.7, 75.0]})
+    out = disclosure.publish_table(table, SURVEY_COLUMNS)
+    assert out["suppressed"].tolist() == [True, False]
+    assert out.loc[0, ["numerator", "answered", "not_answered", "percent"]].isna().all()
+    assert out.loc[1, ["numerator", "answered", "not_answered"]].tolist() == [60, 80, 15]
+    assert disclosure.rules_applied(out) == [RULE.describe_bases()]
+
+
+def test_publish_table_applies_the_count_rule_to_counts():
+    table = pd.DataFrame({"area": list("AB"), "events": [5, 50], "population": [1000, 1000], "rate": [5.0, 50.0]})
+    out = disclosure.publish_table(table, disclosure.TableColumns(counts=("events",), derived=("rate",)))
+    assert out["suppressed"].tolist() == [True, False] and out["rate"].isna().tolist() == [True, False]
+    assert out["population"].tolist() == [1000, 1000]  # not a role: published as it is
+
+
+@st.composite
+def survey_questions(draw):
+    """Answers to 1-3 questions by group: (asked, answered, headline) per group, drawn so that answered ≤ asked."""
+    rows = []
+    for q in range(draw(st.integers(1, 3))):
+        for g in range(draw(st.integers(1, 5))):
+            asked = draw(st.integers(0, 40))
+            answered = draw(st.integers(0, asked))
+            rows.append({"question": f"q{q}", "group": f"g{g}", "asked": asked, "answered": answered,
+                         "numerator": draw(st.integers(0, answered))})
+    return pd.DataFrame(rows)
+
+
+def _with_derived(table: pd.DataFrame) -> pd.DataFrame:
+    percent = 100 * table["numerator"] / table["answered"].where(table["answered"] > 0)
+    return table.assign(not_answered=table["asked"] - table["answered"], percent=percent)
+
+
+def _recovered_cells(published: pd.DataFrame, asked: pd.Series) -> list[str]:
+    """Written independently of the package: every suppressed base or numerator an outsider can work out.
+
+    The outsider has the published table (group rows and each question's "All" row) and the number
+    asked each question (``asked``, published as the respondents). A suppressed value is recovered when
+    it is shown after all; when the "All" row's base is shown, or follows from its not_answered; and,
+    given the question's total, when one suppressed group is left (total minus the shown groups), or
+    when the suppressed groups' numerators add up to 0 or to their bases (every one 0% or 100%).
+    """
+    found = []
+    for question, rows in published.groupby("question"):
+        groups, total = rows[rows["group"] != "All"], rows[rows["group"] == "All"].iloc[0]
+        for _, row in rows[rows["suppressed"]].iterrows():
+            if pd.notna(row["answered"]) or pd.notna(row["numerator"]) or pd.notna(row["not_answered"]):
+                found.append(f"{question}/{row['group']}: shown although suppressed")
+        base = total["answered"] if pd.notna(total["answered"]) else asked[question] - total["not_answered"]
+        hidden = groups[groups["suppressed"]]
+        if pd.isna(base) or hidden.empty or len(hidden) == len(groups):
+            continue
+        hidden_base = base - groups["answered"].sum()
+        hidden_numerator = total["numerator"] - groups["numerator"].sum()
+        if len(hidden) == 1:
+            found.append(f"{question}/{hidden['group'].iloc[0]}: base {hidden_base} by subtraction")
+        elif pd.notna(hidden_numerator) and hidden_numerator in (0, hidden_base) and total["numerator"] not in (0, base):
+            found.append(f"{question}: hidden groups all {'0' if hidden_numerator == 0 else '100'}%")
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(survey_questions(), st.integers(2, 15))
+def test_no_suppressed_base_is_recoverable_from_complements_or_totals_rows(groups, min_base):
+    rule = DisclosureRule(min_base=min_base)
+    groups = _with_derived(groups)
+    totals = _with_derived(groups.groupby("question", as_index=False)[["asked", "answered", "numerator"]].sum())
+    published_totals = disclosure.publish_table(totals.assign(group="All"), SURVEY_COLUMNS, rule=rule)
+    published_groups = disclosure.publish_table(groups, SURVEY_COLUMNS, rule=rule, within=["question"],
+                                                totals=totals.set_index("question"), numerator="numerator")
+    published = pd.concat([published_groups, published_totals], ignore_index=True)
+    assert _recovered_cells(published.drop(columns="asked"), totals.set_index("question")["asked"]) == []
+    shown = published.loc[~published["suppressed"], "answered"].astype(float)
+    assert (shown >= min_base).all()  # no result on fewer answers than the rule allows
+    small = pd.concat([groups, totals])["answered"].to_numpy() < min_base
+    assert published["suppressed"].to_numpy()[small].all()

@@ -23,7 +23,17 @@ def test_readable_table_formats_numbers_and_suppression():
                                    interval=("p", "lo", "hi"))
     assert shown.columns.tolist() == ["Name", "Count", "Percent (95% CI)", "Agrees"]
     assert shown.iloc[0].tolist() == ["A", "12,345", "50.0% (40.0 to 60.0)", "Yes"]
-    assert shown.iloc[1].tolist() == ["B", "*", "*", "No"]
+    # No suppressed column: B's blanks are not applicable, not withheld.
+    assert shown.iloc[1].tolist() == ["B", "–", "–", "No"]
+    withheld = show.readable_table(table.assign(suppressed=[False, True]), {"name": "Name", "n": "Count"})
+    assert withheld.iloc[1].tolist() == ["B", "*"] and withheld.iloc[0].tolist() == ["A", "12,345"]
+
+
+def test_table_key_explains_only_the_marks_used():
+    assert show.table_key(["1", "*"]).startswith("* withheld") and "not applicable" not in show.table_key(["*"])
+    assert show.table_key(["–"]) == "– not applicable" and show.table_key(["1"]) == ""
+    html = show.table_html(pd.DataFrame({"a": ["–", "2"]}), "c")
+    assert "Key: – not applicable." in html
 
 
 def test_table_html_escapes_every_cell_and_caption():
@@ -91,11 +101,9 @@ def shown(monkeypatch):
 
 
 def _chart():
-    import matplotlib.pyplot as plt
+    from ccgtools.page.charts import Chart, new_figure
 
-    from ccgtools.page.charts import Chart
-
-    figure, ax = plt.subplots(figsize=(3, 2))
+    figure, ax = new_figure(2)
     ax.plot([0, 1], [0, 1])
     return Chart(figure, "A line from 0 to 1.", pd.DataFrame({"x": [0, 1]}), "line")
 
@@ -108,7 +116,7 @@ def test_synthetic_page_says_so_in_banner_headline_chart_and_facts(shown):
     assert 'class="ccg-synthetic"' in title["text/html"] and "Invented responses from 95 CCGs." in title["text/html"]
     assert title[show.FACTS_MIMETYPE]["synthetic"] == "invented responses from 95 CCGs"
     assert "synthetic data" in headline["text/html"].split("</li>")[0]  # the first headline item
-    assert chart[1]["metadata"]["image/png"]["alt"].startswith("Synthetic data")
+    assert 'aria-label="Synthetic data' in chart[0]["text/html"] and "SYNTHETIC DATA" in chart[0]["image/svg+xml"]
 
 
 def test_real_page_carries_no_synthetic_marks(shown):
@@ -117,17 +125,15 @@ def test_real_page_carries_no_synthetic_marks(shown):
     show.show_chart(_chart())
     assert "ccg-synthetic" not in shown[0][0]["text/html"] and shown[0][0][show.FACTS_MIMETYPE]["synthetic"] == ""
     assert "synthetic" not in shown[1][0]["text/html"].lower()
-    assert not shown[2][1]["metadata"]["image/png"]["alt"].lower().startswith("synthetic")
+    assert 'aria-label="A line from 0 to 1."' in shown[2][0]["text/html"]
+    assert "SYNTHETIC" not in shown[2][0]["image/svg+xml"]
 
 
 def test_synthetic_chart_image_carries_the_words(shown):
     # The watermark is drawn into the figure itself: the same chart differs only by being marked.
-    import matplotlib.pyplot as plt
-
     chart = _chart()
     show.mark_synthetic(chart.figure)
     texts = [t.get_text() for t in chart.figure.texts]
-    plt.close(chart.figure)
     assert show.SYNTHETIC_MARK in texts and any("not real NHS figures" in t for t in texts)
 
 
@@ -147,3 +153,25 @@ def test_optional_section_and_empty_table_without_message(shown):
     show.show_table(pd.DataFrame(), name="t", caption="c", empty_message="")
     assert len(shown) == 1  # the empty table shows nothing at all
     assert shown[0][0]["text/html"] == "<h2>A closer look</h2><p>Easter &lt;2013&gt;, day by day.</p>"
+
+
+def test_glossary_shows_the_terms_asked_for_and_refuses_unknown_ones(shown):
+    show.show_glossary(["funnel_plot", "overdispersion"])
+    html = shown[0][0]["text/html"]
+    assert html.index("Funnel plot") < html.index("Over-dispersion") and "<dl" in html
+    with pytest.raises(KeyError, match="not in the glossary: phi"):
+        show.show_glossary(["phi"])
+
+
+def test_glossary_meanings_are_plain_words():
+    for key, entry in show.glossary().items():
+        assert set(entry) == {"term", "meaning"}, key
+        assert not any(symbol in entry["meaning"] for symbol in ("φ", "τ", "θ", "√", "Σ")), key
+
+
+def test_next_steps_are_a_section_of_their_own_and_escaped(shown):
+    show.show_next_steps(["Query <b>North</b> on calls answered."])
+    html = shown[0][0]["text/html"]
+    assert "<h2>What this means for commissioners</h2>" in html and "&lt;b&gt;North" in html
+    show.show_next_steps([])
+    assert len(shown) == 1

@@ -1,5 +1,7 @@
 """ccgtools.practice_io: the bundled practice files and the real published layouts."""
 
+import csv
+
 import pandas as pd
 import pytest
 
@@ -12,7 +14,7 @@ from ccgtools.practices.synthetic import (
     write_synthetic_practices,
 )
 
-from ..conftest import shared_path
+from ..conftest import real_data_path
 
 
 def _quinary_rows(code="Z00001", patients=10):
@@ -85,25 +87,50 @@ def test_reference_rates_cover_every_band():
     assert rates.shape == (40, 4) and rates.notna().all().all()
 
 
+def _raw_rows(path, *, header: bool = True) -> list:
+    """The file's rows read with the csv module alone (an independent count of what the loader should keep):
+    dictionaries by column name, or lists of cells for a file without a header row."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle)) if header else list(csv.reader(handle))
+
+
+GP_AREA_TYPES = ("GPs", "GP")  # Fingertips' two labels for GP practices
+
+
 def test_real_fingertips_qof_smoking():
-    data = practice_io.load_fingertips(shared_path("real-data", "fingertips_91547_qof_smoking_prev_gp_2022-24.csv"),
-                                       period="2023/24")
-    assert len(data) == 6267 and data["count"].notna().all()
-    assert data["lower_95"].isna().all()  # Fingertips leaves the 2023/24 GP limits blank
+    path = real_data_path("fingertips_91547_qof_smoking_prev_gp_2022-24.csv")
+    data = practice_io.load_fingertips(path, period="2023/24")
+    raw = [r for r in _raw_rows(path) if r["Area Type"] in GP_AREA_TYPES and r["Time period"] == "2023/24"]
+    assert len(raw) > 6000 and len(data) == len(raw)
+    assert data["count"].sum() == pytest.approx(sum(float(r["Count"]) for r in raw))
+    assert data["count"].notna().all() and all(r["Count"].strip() for r in raw)
+    assert data["lower_95"].isna().all() and not any(r["Lower CI 95.0 limit"].strip() for r in raw)  # blank in 2023/24
 
 
 def test_real_fingertips_imd_uses_area_type_gp():
-    data = practice_io.load_fingertips(shared_path("real-data", "fingertips_93553_imd2019_by_practice.csv"))
-    assert len(data) == 6545 and data["value"].between(0, 100).all()
+    path = real_data_path("fingertips_93553_imd2019_by_practice.csv")
+    data = practice_io.load_fingertips(path)
+    raw = [r for r in _raw_rows(path) if r["Area Type"] in GP_AREA_TYPES]
+    assert len(raw) > 6000 and len(data) == len(raw) and data["value"].between(0, 100).all()
+    assert set(data["area_code"]) == {r["Area Code"] for r in raw}
 
 
 def test_real_heec_and_list_sizes_and_epraccur():
-    heec = practice_io.load_heec(shared_path("real-data", "heec_practice_prop65_imd_rurality.csv"))
-    assert len(heec) == 4578 and set(heec["rurality"]) == {"Urban", "Rural"}
-    sizes = practice_io.load_list_sizes(shared_path("real-data", "gp-reg-pat-prac-all_2021-01.csv"))
-    assert len(sizes) == 6658 and sizes["list_size"].sum() == 60_606_345
-    ods = practice_io.load_epraccur(shared_path("real-data", "ods_epraccur_2019-12.csv"))
-    assert (ods["prescribing_setting"] == "4").all() and (ods["status_code"] == "A").all() and len(ods) > 6000
+    heec_path = real_data_path("heec_practice_prop65_imd_rurality.csv")
+    heec = practice_io.load_heec(heec_path)
+    raw_heec = _raw_rows(heec_path)
+    assert len(heec) == len(raw_heec) > 4000 and set(heec["rurality"]) == {r["Practice.Rurality"] for r in raw_heec}
+    sizes_path = real_data_path("gp-reg-pat-prac-all_2021-01.csv")
+    sizes = practice_io.load_list_sizes(sizes_path)
+    totals = [r for r in _raw_rows(sizes_path) if r["SEX"] == "ALL" and r["AGE"] == "ALL"]
+    assert len(sizes) == len(totals) > 6000
+    assert sizes["list_size"].sum() == sum(int(r["NUMBER_OF_PATIENTS"]) for r in totals)
+    ods_path = real_data_path("ods_epraccur_2019-12.csv")
+    ods = practice_io.load_epraccur(ods_path)
+    # ODS columns 13 (status) and 26 (prescribing setting), counted from the header-less raw file.
+    active_gps = [r for r in _raw_rows(ods_path, header=False) if r[12] == "A" and r[25] == "4"]
+    assert (ods["prescribing_setting"] == "4").all() and (ods["status_code"] == "A").all()
+    assert len(ods) == len(active_gps) > 6000
 
 
 def test_epraccur_with_a_header_is_refused(write_csv):

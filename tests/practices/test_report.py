@@ -51,7 +51,8 @@ def test_headline_counts_and_effects():
     sentences = report.headline(_result(), label="admissions")
     assert sentences[0].startswith("Admissions: after allowing for age and sex and deprivation")
     assert "2 of 4 practices are outside the 99.8% limits" in sentences[0]
-    assert "+20% (95% CI +10% to +30%) events" in sentences[3]
+    assert "practices 12.0 points higher (one standard deviation) have 20% more events (95% interval 10% to 30% " \
+           "more)" in sentences[3]
     assert "flags 2 practices; allowing for the age and sex of their patients leaves 2" in sentences[1]
     assert "also allowing for deprivation leaves 2" in sentences[1]
     assert "not explained by the patients" in sentences[1]
@@ -59,7 +60,7 @@ def test_headline_counts_and_effects():
 
 def test_funnel_chart_leaves_out_suppressed_practices_and_says_what_it_shows():
     chart = report.funnel_chart(_result(), title="t")
-    assert "Funnel plot of 3 units" in chart.alt_text and "1 above the limits: C" in chart.alt_text
+    assert "Funnel plot of 3 practices" in chart.alt_text and "1 above the limits: C" in chart.alt_text
     assert "A" not in chart.data["practice_code"].tolist()
 
 
@@ -80,3 +81,52 @@ def test_profile_needs_a_known_practice():
 ])
 def test_interval_ends_never_print_as_the_estimate(ratio, lower, upper, text):
     assert report.percent_change_text(ratio, lower, upper) == text
+
+
+@pytest.mark.parametrize(("ratio", "lower", "upper", "noun", "text"), [
+    # 1.165 → +16.5%: whole percents would print 17%, 16% and 17%, so one decimal is used.
+    (1.165, 1.159, 1.171, "events", "16.5% more events (95% interval 15.9% to 17.1% more)"),
+    (0.89, 0.88, 0.90, "events", "11% fewer events (95% interval 10% to 12% fewer)"),
+    # The interval spans no change: never "+0%", and no direction is claimed.
+    (0.99, 0.97, 1.004, "events",
+     "about the same number of events (95% interval from 3.0% fewer to 0.4% more: no clear difference)"),
+    (1.316, 1.308, 1.324, "odds", "31.6% higher odds (95% interval 30.8% to 32.4% higher)"),
+])
+def test_effects_read_as_plain_changes(ratio, lower, upper, noun, text):
+    assert report.change_in_words(ratio, lower, upper, noun) == text
+
+
+def test_headline_has_no_symbols(monkeypatch):
+    result = _result()
+    text = " ".join(report.headline(result))
+    for symbol in ("φ", "τ", "additive", "O/E", "CI "):
+        assert symbol not in text
+
+
+def test_next_steps_name_the_flagged_practices_and_what_not_to_conclude():
+    from ccgtools.practices.advice import next_steps
+
+    # _result(): adjusted flags A (high) and C (high); crude flags A and B; case-mix flags A and C.
+    steps = next_steps(_result(), label="admissions")
+    # A's counts are suppressed, so only C is listed, and the sentence says why one is missing.
+    assert steps[0].startswith("Start a conversation with the 2 practices outside the limits after full adjustment "
+                               "(1 listed by CCG below; 1 more is not listed because their counts are too small")
+    # Crude 2 → case-mix 2: the count does not fall, so no "crude league table" warning is claimed...
+    assert not any("crude rates" in s for s in steps)
+    # ...and widening removed none (case-mix 2 → adjusted 2), so no sentence about it either.
+    assert not any("before the limits were widened" in s for s in steps)
+
+
+def test_next_steps_warn_when_age_and_sex_were_not_allowed_for():
+    from ccgtools.practices.advice import next_steps
+
+    result = _result()
+    result.views = tuple(v for v in result.views if v != "age_sex")
+    assert any("could not allow for the age and sex" in s for s in next_steps(result, label="smoking"))
+
+
+def test_geography_names_few_areas_and_counts_many():
+    table = pd.DataFrame({"region": ["North", "North", None]})
+    assert report.geography(table) == "North" and report.geography(table, "N11") == "N11"
+    many = pd.DataFrame({"region": [f"ICB {i}" for i in range(42)]})
+    assert report.geography(many) == "42 regions or ICBs"

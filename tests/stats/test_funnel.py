@@ -14,13 +14,13 @@ from ccgtools.stats import (
     proportion_ci,
 )
 
-from ..conftest import shared_path
+from ..conftest import real_data_path, reference_path
 
 LIMIT_COLUMNS = {"lower_95": "{}2s", "upper_95": "{}2s", "lower_99_8": "{}3s", "upper_99_8": "{}3s"}
 
 
 def _phe_csv(name):
-    return pd.read_csv(shared_path("reference", "phe", name), encoding="utf-8-sig")
+    return pd.read_csv(reference_path("phe", name), encoding="utf-8-sig")
 
 
 @pytest.mark.parametrize("name", ["testdata_funnel_prop_outputs.csv",
@@ -34,11 +34,17 @@ def test_proportion_funnel_limits_match_phe_tables(name):
         np.testing.assert_allclose(limits[ours], table[theirs], rtol=1e-6, atol=1e-6)
 
 
-def test_baseline_of_proportion_table_is_the_overall_proportion():
+def test_default_proportion_target_is_phes_baseline():
+    # PHE's outputs table prints the baseline its limits were drawn around (80.642448%): ccgtools'
+    # default target for the same 303 areas must be that value, and significance judged around
+    # PHE's printed baseline must be the significance ccgtools gives around its own default.
     inputs = _phe_csv("testdata_funnel_prop_inputs.csv")
-    outputs = _phe_csv("testdata_funnel_prop_outputs.csv")
-    overall = 100 * inputs["numerator"].sum() / inputs["denominator"].sum()
-    assert overall == pytest.approx(outputs["Baseline"].iloc[0], rel=1e-8)
+    baseline = _phe_csv("testdata_funnel_prop_outputs.csv")["Baseline"].iloc[0]
+    fit = overdispersion(inputs["numerator"], inputs["denominator"], statistic="proportion")
+    assert 100 * fit.target == pytest.approx(baseline, rel=1e-8)
+    around_phe = funnel_significance(inputs["numerator"], inputs["denominator"], baseline, statistic="proportion",
+                                     multiplier=100)
+    assert around_phe.tolist() == inputs["significance"].tolist()
 
 
 def test_proportion_significance_matches_phe_for_all_303_areas():
@@ -91,7 +97,7 @@ def test_rate_funnel_limits_match_phe_tables(name):
 
 
 def test_fingertips_published_limits_for_every_gp_practice():
-    path = shared_path("real-data", "fingertips_91547_qof_smoking_prev_gp_2022-24.csv")
+    path = real_data_path("fingertips_91547_qof_smoking_prev_gp_2022-24.csv")
     data = pd.read_csv(path, low_memory=False)
     gps = data[(data["Area Type"] == "GPs") & data["Lower CI 95.0 limit"].notna()]
     assert len(gps) > 6000
@@ -131,8 +137,8 @@ def test_proportion_limits_contain_target_and_widen_with_confidence(n, target):
 
 @pytest.fixture(scope="module")
 def funnelplotr():
-    inputs = pd.read_csv(shared_path("reference", "funnelplotr", "fpr_SR_input_synthetic.csv"))
-    outputs = pd.read_csv(shared_path("reference", "funnelplotr", "fpr_SR_CQC_source_data.csv"))
+    inputs = pd.read_csv(reference_path("funnelplotr", "fpr_SR_input_synthetic.csv"))
+    outputs = pd.read_csv(reference_path("funnelplotr", "fpr_SR_CQC_source_data.csv"))
     return inputs, outputs.set_index("group").loc[inputs["unit"]].reset_index()
 
 
@@ -222,12 +228,17 @@ def test_multiplicative_and_unadjusted_methods(funnelplotr):
     assert not unadjusted.adjusted and unadjusted.phi == pytest.approx(4.135679, rel=1e-6)
 
 
-def test_limits_along_a_grid_match_each_units_limits(funnelplotr):
-    inputs, _ = funnelplotr
-    fit = overdispersion(inputs["O"], inputs["E"], statistic="ratio")
+def test_limits_along_a_grid_match_funnelplotr(funnelplotr):
+    # The funnel drawn along a range of E, evaluated at each unit's E with FunnelPlotR's published
+    # target (1) and τ̂² (0.003336212), must pass through FunnelPlotR's adjusted limits for that unit
+    # (given on the square-root scale, so squared here).
     from ccgtools.stats import adjusted_funnel_limits
-    grid = adjusted_funnel_limits(inputs["E"], fit.target, fit.tau2, statistic="ratio")
-    np.testing.assert_allclose(grid["upper_99_8"], fit.units["upper_99_8"], rtol=1e-12)
+
+    inputs, outputs = funnelplotr
+    grid = adjusted_funnel_limits(inputs["E"], 1.0, 0.003336212, statistic="ratio")
+    for ours, theirs in (("lower_95", "OD95LCL"), ("upper_95", "OD95UCL"), ("lower_99_8", "OD99LCL"),
+                         ("upper_99_8", "OD99UCL")):
+        np.testing.assert_allclose(grid[ours], outputs[theirs] ** 2, rtol=2e-6)
 
 
 # --- the consistent (default) estimator: checked against numerical integration and simulation ---

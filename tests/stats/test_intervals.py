@@ -19,7 +19,7 @@ from ccgtools.stats import (
     z_value,
 )
 
-from ..conftest import shared_path
+from ..conftest import reference_path
 
 
 def test_z_values_match_methods_md():
@@ -48,7 +48,7 @@ def test_wilson_agrees_with_statsmodels(x, n, confidence):
 
 
 def test_wilson_matches_phe_reference_table():
-    table = pd.read_excel(shared_path("reference", "phe", "testdata_Proportion.xlsx"), sheet_name="testdata_Prop")
+    table = pd.read_excel(reference_path("phe", "testdata_Proportion.xlsx"), sheet_name="testdata_Prop")
     table = table.dropna(subset=["Numerator", "Denominator"])
     table = table[(table["Denominator"] > 0) & (table["Numerator"] <= table["Denominator"])]
     assert len(table) >= 8
@@ -98,7 +98,7 @@ def test_finite_population_correction_narrows_and_collapses_at_census():
 
 
 def _phe_sheet(book: str, sheet: str) -> pd.DataFrame:
-    return pd.read_excel(shared_path("reference", "phe", book), sheet_name=sheet)
+    return pd.read_excel(reference_path("phe", book), sheet_name=sheet)
 
 
 def _level(text: str) -> float:

@@ -12,12 +12,12 @@ from ccgtools.stats import (
     indirectly_standardised_ratio,
 )
 
-from ..conftest import shared_path
+from ..conftest import reference_path
 
 
 @pytest.fixture(scope="module")
 def book():
-    return pd.read_excel(shared_path("reference", "phe", "testdata_DSR_ISR.xlsx"), sheet_name=None)
+    return pd.read_excel(reference_path("phe", "testdata_DSR_ISR.xlsx"), sheet_name=None)
 
 
 def test_expected_events_hand_worked():

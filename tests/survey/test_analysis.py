@@ -1,8 +1,14 @@
 """ccgtools.survey.analysis: percentages with their own denominators and Wilson intervals."""
 
-import numpy as np
-import pytest
+import csv
 
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ccgtools import config
 from ccgtools.survey import analysis, load
 
 
@@ -47,7 +53,22 @@ def test_small_numbers_suppressed_in_summary(bundled):
 def test_likert_distribution_sums_to_100(bundled):
     table = analysis.likert_distribution(bundled)
     np.testing.assert_allclose(table[list(load.LIKERT)].sum(axis=1), 100)
-    assert table["answered"].tolist() == [92, 92, 94]
+    # The numbers who answered, recounted from the raw file with the csv module (non-blank cells).
+    with open(config.SURVEY_DATA, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    likert = [q for q in load.QUESTIONS if q.kind == "likert"]
+    assert table["answered"].tolist() == [sum(1 for r in rows if r[q.column].strip()) for q in likert]
+    assert table.attrs["withheld"] == []
+
+
+def test_small_likert_and_provider_results_are_withheld(bundled):
+    # 8 CCGs: every Likert question and the provider question rest on fewer than 10 answers.
+    likert = analysis.likert_distribution(bundled.head(8))
+    assert likert.empty and len(likert.attrs["withheld"]) == 3
+    providers = analysis.provider_choice_summary(bundled.head(8), min_responses=10)
+    assert providers["suppressed"].all()
+    assert providers[["ccgs", "answered", "percent", "lower", "upper"]].isna().all().all()
+    assert not analysis.provider_choice_summary(bundled)["suppressed"].any()
 
 
 def test_undecided_ccgs_are_not_in_the_reasons_denominators(bundled):
@@ -78,3 +99,26 @@ def test_fpc_narrows_the_interval_as_kish(bundled):
     row = analysis.question_summary(bundled, population_size=254).set_index("question").loc["q_sufficient_information"]
     assert row["lower"] == pytest.approx(100 * (centre - half), abs=1e-6)
     assert row["upper"] == pytest.approx(100 * (centre + half), abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(2, 15), st.data())
+def test_no_small_base_is_published_or_recoverable_from_not_answered(bundled, n, min_base, data):
+    # The first n CCGs, each answer left blank with a drawn chance. The page publishes the number of
+    # respondents (n) and the provider table (undecided CCGs are asked no reason), so a suppressed base
+    # would come back as (those asked) − not_answered if not_answered were published beside it.
+    frame = bundled.head(n).copy()
+    for item in load.QUESTIONS:
+        blank = data.draw(st.lists(st.booleans(), min_size=n, max_size=n), label=item.column)
+        frame.loc[frame.index[blank], item.column] = np.nan
+    summary = analysis.question_summary(frame, min_responses=min_base).set_index("question")
+    choosers = frame["provider_choice"] != "Undecided"
+    for item in load.QUESTIONS:
+        asked = choosers if item.kind == "reason" else pd.Series(True, index=frame.index)
+        answered = int((frame[item.column].notna() & asked).sum())  # counted here from the responses
+        row = summary.loc[item.column]
+        assert row["suppressed"] == (answered < min_base), item.column
+        if row["suppressed"]:
+            assert pd.isna(row[["answered", "not_answered", "numerator", "percent", "lower", "upper"]]).all()
+        else:
+            assert row["answered"] == answered and row["not_answered"] == int(asked.sum()) - answered

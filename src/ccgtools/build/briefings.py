@@ -11,6 +11,7 @@ import ast
 import hashlib
 import itertools
 import json
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,13 @@ from pathlib import Path
 from .. import __version__, config
 from ..errors import ConfigError
 
-_KEYS = {"name", "title", "notebook", "parameters", "description", "requires", "disclosure", "sweep", "variants"}
+_KEYS = {"name", "title", "notebook", "parameters", "description", "requires", "disclosure", "sweep", "variants",
+         "timeout"}
+#: Keys of the optional ``[build]`` table: settings for the whole build.
+_BUILD_KEYS = {"timeout"}
+#: Seconds a briefing's notebook may run before it is stopped and fails, unless ``[build]`` or the
+#: briefing sets another limit. Generous: the slowest bundled briefing takes about 10 s here.
+DEFAULT_TIMEOUT_S = 600.0
 #: Files whose content is part of every briefing's cache key: ccgtools' own code and templates.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -34,13 +41,14 @@ class Briefing:
     description: str = ""
     requires: tuple[Path, ...] = ()
     disclosure: str = ""
+    timeout: float = DEFAULT_TIMEOUT_S  # seconds the notebook may run (not part of the cache key)
 
     def missing_requirements(self) -> list[Path]:
         """Files this briefing needs that are not on this machine (e.g. ../shared/real-data/)."""
         return [path for path in self.requires if not path.exists()]
 
 
-def load_build_config(path: str | Path | None = None) -> list[Briefing]:
+def load_build_config(path: str | Path | None = None, *, default_timeout: float | None = None) -> list[Briefing]:
     """Read a build config, expanding sweeps into one :class:`Briefing` per parameter set.
 
     A ``[[briefing]]`` entry may have ``sweep`` (a table of parameter name → list of values;
@@ -48,11 +56,20 @@ def load_build_config(path: str | Path | None = None) -> list[Briefing]:
     ``name`` and ``title`` are then templates filled from each set's parameters, e.g.
     ``name = "practice_variation_{indicator}"``.
 
+    Parameters
+    ----------
+    path : path, optional
+        The config file (default ``briefings.toml`` in the project root).
+    default_timeout : float, optional
+        Time limit (seconds) for briefings that set none of their own, replacing the
+        config's ``[build] timeout`` (e.g. from ``ccgtools build --timeout``).
+
     Raises
     ------
     ConfigError
         Unreadable TOML, a missing name, title or notebook, an unknown key, a name
-        template naming a parameter the set does not have, a repeated or unsafe name.
+        template naming a parameter the set does not have, a repeated or unsafe name,
+        a time limit that is not a positive number of seconds.
     """
     path = config.resolve_path(path, config.BUILD_CONFIG)
     try:
@@ -64,6 +81,9 @@ def load_build_config(path: str | Path | None = None) -> list[Briefing]:
     entries = document.get("briefing", [])
     if not entries:
         raise ConfigError(f"{path}: no [[briefing]] entries")
+    build_default = build_timeout(document.get("build", {}), f"{path}, [build]")
+    if default_timeout is not None:
+        build_default = check_timeout(default_timeout, "the default time limit")
     briefings, seen = [], set()
     for number, entry in enumerate(entries, start=1):
         where = f"{path}, briefing {number}"
@@ -80,8 +100,40 @@ def load_build_config(path: str | Path | None = None) -> list[Briefing]:
                 notebook=config.resolve_path(entry["notebook"], config.NOTEBOOKS_DIR), parameters=parameters,
                 description=_fill(entry.get("description", ""), parameters, where, "description"),
                 requires=tuple(config.resolve_path(r, config.PROJECT_ROOT) for r in entry.get("requires", [])),
-                disclosure=entry.get("disclosure", "")))
+                disclosure=entry.get("disclosure", ""),
+                timeout=(check_timeout(entry["timeout"], f"{where}: 'timeout'") if "timeout" in entry
+                         else build_default)))
     return briefings
+
+
+def check_timeout(value, what: str) -> float:
+    """A time limit as float seconds; anything but a positive number is refused.
+
+    Raises
+    ------
+    ConfigError
+        ``value`` is not a number (booleans included), or not above zero.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigError(f"{what} must be a positive number of seconds; found {value!r}")
+    return float(value)
+
+
+def build_timeout(table, where: str) -> float:
+    """The default time limit from a config's ``[build]`` table (:data:`DEFAULT_TIMEOUT_S` when absent).
+
+    Raises
+    ------
+    ConfigError
+        ``[build]`` is not a table, has an unknown key, or a bad ``timeout``.
+    """
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table of settings ({', '.join(sorted(_BUILD_KEYS))})")
+    unknown = set(table) - _BUILD_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected "
+                          f"{', '.join(sorted(_BUILD_KEYS))}")
+    return check_timeout(table["timeout"], f"{where}: 'timeout'") if "timeout" in table else DEFAULT_TIMEOUT_S
 
 
 def _check_entry(entry: dict, where: str) -> None:
@@ -187,6 +239,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def portable_path(path: str | Path) -> str:
+    """``path`` as recorded on pages and in the manifest: relative to the project root with forward slashes
+    ("data/x.csv", "../shared/real-data/y.csv"), as written when it was given relative, so that the same
+    inputs give the same page in any checkout; an absolute path is made relative to the project root."""
+    if not Path(path).is_absolute():
+        return Path(os.path.normpath(path)).as_posix()
+    return Path(os.path.relpath(path, config.PROJECT_ROOT)).as_posix()
+
+
 def input_files(parameters: dict) -> list[dict]:
     """The data files a parameter set names (string values that resolve to files), with checksums."""
     files = []
@@ -194,8 +255,7 @@ def input_files(parameters: dict) -> list[dict]:
         if isinstance(value, str) and value.strip():
             path = config.resolve_path(value, config.PROJECT_ROOT)
             if path.is_file():
-                shown = path.relative_to(config.PROJECT_ROOT) if path.is_relative_to(config.PROJECT_ROOT) else path
-                files.append({"path": str(shown), "sha256": sha256_of(path)})
+                files.append({"path": portable_path(value), "sha256": sha256_of(path)})
     return files
 
 

@@ -9,6 +9,8 @@ publishes the result atomically.
 
 from __future__ import annotations
 
+import math
+import os
 import shutil
 import sys
 import tempfile
@@ -18,6 +20,13 @@ from pathlib import Path
 
 #: Errors raised when a kernel fails to start (port collisions, start time-outs), worth one retry.
 KERNEL_START_RETRIES = 1
+#: Seconds a spare kernel may take to start and do its imports before it is given up (and replaced).
+WARM_UP_LIMIT_S = 120
+#: How often (seconds) a kernel being warmed is checked for being still alive.
+ALIVE_CHECK_S = 0.25
+#: The client nbclient uses on a warmed kernel: an asynchronous one, so that nbclient's check for a
+#: dead kernel keeps running while it waits for output (a blocking client would wait for ever).
+NBCLIENT_CLIENT_CLASS = "jupyter_client.asynchronous.AsyncKernelClient"
 
 
 def prepare_process() -> None:
@@ -53,6 +62,7 @@ class WarmKernels:
         from concurrent.futures import ThreadPoolExecutor
 
         self.kernel_name, self.cwd = kernel_name, cwd
+        self.pid = os.getpid()  # a process forked from this one needs its own (this one's thread is not there)
         self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccgtools-warm-kernel")
         self.spare = None
         self.socket_dir = tempfile.mkdtemp(prefix="ccgtools-kernels-")
@@ -63,17 +73,14 @@ class WarmKernels:
 
         self.started += 1
         manager = KernelManager(kernel_name=self.kernel_name, transport="ipc",
-                                ip=str(Path(self.socket_dir) / f"kernel{self.started}"))
+                                ip=str(Path(self.socket_dir) / f"kernel{self.started}"),
+                                client_class=NBCLIENT_CLIENT_CLASS)
         manager.start_kernel(cwd=self.cwd)
-        client = manager.blocking_client()
-        client.start_channels()
         try:
-            client.wait_for_ready(timeout=60)
-            reply = client.execute_interactive(WARM_UP, timeout=120, store_history=False)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError("warm-up failed")
-        finally:
-            client.stop_channels()
+            warm_up(manager, WARM_UP, limit_s=WARM_UP_LIMIT_S)
+        except BaseException:
+            _discard(manager)
+            raise
         return manager
 
     def prepare(self) -> None:
@@ -82,14 +89,23 @@ class WarmKernels:
             self.spare = self.background.submit(self._start)
 
     def take(self):
-        """A warmed kernel manager, or None when the spare could not be started."""
+        """A warmed kernel manager, or None when the spare could not be started or has died.
+
+        A spare still warming is waited for (it checks its kernel is alive as it goes, so
+        a kernel that dies ends the wait at once); a spare whose kernel died while it
+        waited is discarded. None makes the caller start a fresh kernel instead.
+        """
         if self.spare is None:
             return None
         future, self.spare = self.spare, None
         try:
-            return future.result()
+            manager = future.result()
         except Exception:
             return None
+        if not manager.is_alive():
+            _discard(manager)
+            return None
+        return manager
 
     def close(self) -> None:
         manager = self.take()
@@ -99,13 +115,69 @@ class WarmKernels:
         shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
+def warm_up(manager, code: str, *, limit_s: float) -> None:
+    """Run ``code`` in a just-started kernel, checking all the while that the kernel is alive.
+
+    Parameters
+    ----------
+    manager : jupyter_client.KernelManager
+        The manager of a kernel that has been started.
+    code : str
+        What to run (the imports every briefing makes).
+    limit_s : float
+        Seconds allowed for the kernel to answer and run ``code``.
+
+    Raises
+    ------
+    RuntimeError
+        The kernel died (noticed within :data:`ALIVE_CHECK_S`) or ``code`` raised.
+    TimeoutError
+        The kernel did not finish within ``limit_s``.
+    """
+    from queue import Empty
+
+    deadline = time.monotonic() + limit_s
+    client = manager.blocking_client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=limit_s)  # raises at once if the kernel dies meanwhile
+        request = client.execute(code, silent=True, store_history=False)
+        while True:
+            try:
+                reply = client.get_shell_msg(timeout=ALIVE_CHECK_S)
+            except Empty:
+                if not manager.is_alive():
+                    raise RuntimeError("the spare kernel died while warming up") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the spare kernel did not warm up within {limit_s:g} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == request:
+                break
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"warm-up failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+    finally:
+        client.stop_channels()
+
+
+def _discard(manager) -> None:
+    """Shut a kernel down (killing it), whatever state it is in."""
+    try:
+        manager.shutdown_kernel(now=True)
+    except Exception:  # already dead and cleaned up
+        pass
+
+
 _WARM: WarmKernels | None = None
 
 
 def warm_kernels(kernel_name: str, cwd: str) -> WarmKernels:
-    """This process's :class:`WarmKernels`, created on first use and shut down when the process ends."""
+    """This process's :class:`WarmKernels`, created on first use and shut down when the process ends.
+
+    A worker forked from a process that has one gets its own: the parent's background
+    thread does not exist in the child, so work given to the inherited pool would never run.
+    """
     global _WARM
-    if _WARM is None or (_WARM.kernel_name, _WARM.cwd) != (kernel_name, cwd):
+    if _WARM is None or (_WARM.pid, _WARM.kernel_name, _WARM.cwd) != (os.getpid(), kernel_name, cwd):
         import atexit
         from multiprocessing import util
 
@@ -136,10 +208,85 @@ class Rendered:
     duration_s: float = 0.0
     attempts: int = 1
     synthetic: str = ""  # what the page says of its synthetic data ("" for real data)
+    facts: dict = field(default_factory=dict)  # title, geography, period and first finding, for the index
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+
+def first_line(source: str, width: int = 80) -> str:
+    """The first non-blank line of a cell's source, cut to ``width`` characters."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    return lines[0][:width] if lines else ""
+
+
+class CellWatch:
+    """Which code cell a briefing is running, and how much of its time limit is left.
+
+    Given to nbclient (through papermill) as its ``on_cell_execute`` hook and its
+    ``timeout_func``: each cell may run for what is left of the briefing's limit, so
+    the briefing as a whole stops at its limit, in whichever cell it then is.
+
+    Parameters
+    ----------
+    limit_s : float or None
+        The briefing's time limit in seconds, counted from the creation of the watch;
+        None for no limit.
+    """
+
+    def __init__(self, limit_s: float | None):
+        self.limit_s = limit_s
+        self.deadline = None if limit_s is None else time.monotonic() + limit_s
+        self.cell_number = 0  # code cells started so far: the running cell's execution count
+        self.cell_source = ""
+
+    def on_cell_execute(self, cell, cell_index: int) -> None:
+        """nbclient hook: a code cell is about to run."""
+        self.cell_number += 1
+        self.cell_source = first_line(cell.source)
+
+    def timeout(self, cell) -> int | None:
+        """nbclient ``timeout_func``: whole seconds left (at least 1), or None without a limit."""
+        if self.deadline is None:
+            return None
+        return max(1, math.ceil(self.deadline - time.monotonic()))
+
+    def expired(self) -> bool:
+        """Whether the briefing's time limit has passed."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def where(self) -> str:
+        """The running cell as the failure message names it, e.g. ``cell 3 (time.sleep(60))``."""
+        return f"cell {self.cell_number}" + (f" ({self.cell_source})" if self.cell_source else "")
+
+
+def describe_fault(exc: BaseException, watch: CellWatch) -> str | None:
+    """The message for a briefing stopped by its time limit or by its kernel's death, else None.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What papermill raised.
+    watch : CellWatch
+        The briefing's cell watch (which cell ran, the limit).
+
+    Returns
+    -------
+    str or None
+        ``"timed out after N s in cell K (...)"``, ``"kernel died in cell K (...)"``,
+        or None when ``exc`` is neither, or no cell had started (a kernel that failed to
+        start, which is worth a retry).
+    """
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if watch.cell_number == 0:
+        return None
+    if isinstance(exc, CellTimeoutError) and watch.expired():
+        return f"timed out after {watch.limit_s:g} s in {watch.where()}"
+    if isinstance(exc, DeadKernelError):
+        return f"kernel died in {watch.where()} (killed, or out of memory)"
+    return None
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -172,19 +319,22 @@ def execute_and_render(job: dict) -> Rendered:
     job : dict
         name, notebook (path), parameters (the overrides to inject), effective
         (all parameters, for the footer), inputs (files with checksums), title,
-        disclosure, kernel_name, cwd.
+        disclosure, kernel_name, cwd; optionally timeout (seconds the notebook may run,
+        None for no limit), warm and more_to_come (use and prepare warmed kernels).
 
     Returns
     -------
     Rendered
         The HTML page, CSV tables and executed notebook, or the error. A kernel that
-        fails to start (not a cell that raises) is retried once.
+        fails to start (not a cell that raises) is retried once; a notebook that runs
+        past its time limit, or whose kernel dies, fails at once ("timed out after N s
+        in cell K", "kernel died in cell K") and is not retried.
     """
     prepare_process()
     import nbformat
     import papermill
 
-    from .render import Provenance, briefing_facts, notebook_to_html, published_tables
+    from .render import Provenance, briefing_facts, first_finding, notebook_to_html, published_tables
 
     started = time.perf_counter()
     attempts = 0
@@ -199,16 +349,22 @@ def execute_and_render(job: dict) -> Rendered:
                 manager = pool.take()
             if pool is not None and job.get("more_to_come"):
                 pool.prepare()
+            watch = CellWatch(job.get("timeout"))
             try:
                 papermill.execute_notebook(job["notebook"], str(executed), parameters=job["parameters"],
                                            kernel_name=job["kernel_name"], cwd=job["cwd"], progress_bar=False,
                                            log_output=False, shutdown_kernel="immediate",
+                                           timeout_func=watch.timeout, on_cell_execute=watch.on_cell_execute,
                                            **({"km": manager} if manager is not None else {}))
                 break
             except papermill.PapermillExecutionError as exc:
                 return Rendered(job["name"], notebook=_read_text(executed), error=describe_failure(exc),
                                 duration_s=time.perf_counter() - started, attempts=attempts)
-            except Exception as exc:  # the kernel did not start or died: retry once, then fail this briefing
+            except Exception as exc:  # timed out, the kernel died, or it did not start (retried once)
+                fault = describe_fault(exc, watch)
+                if fault is not None:
+                    return Rendered(job["name"], notebook=_read_text(executed), error=fault,
+                                    duration_s=time.perf_counter() - started, attempts=attempts)
                 if attempts <= KERNEL_START_RETRIES:
                     continue
                 return Rendered(job["name"], error=f"kernel failed after {attempts} attempts: "
@@ -225,12 +381,14 @@ def execute_and_render(job: dict) -> Rendered:
                                     parameters=job["effective"], data_files=job["inputs"],
                                     disclosure_rule=job["disclosure"])
             html = notebook_to_html(notebook, provenance)
-            synthetic = briefing_facts(notebook).get("synthetic", "")
+            facts = {**briefing_facts(notebook), "finding": first_finding(notebook)}
+            synthetic = facts.get("synthetic", "")
         except Exception as exc:  # rendering failed: this briefing fails, the build goes on
             return Rendered(job["name"], error=f"rendering failed: {describe_failure(exc)}",
                             duration_s=time.perf_counter() - started, attempts=attempts)
         return Rendered(job["name"], html=html, tables=tables, notebook=nbformat.writes(notebook),
-                        duration_s=time.perf_counter() - started, attempts=attempts, synthetic=synthetic)
+                        duration_s=time.perf_counter() - started, attempts=attempts, synthetic=synthetic,
+                        facts=facts)
 
 
 def _read_text(path: Path) -> str:

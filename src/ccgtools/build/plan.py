@@ -8,6 +8,7 @@ briefings are reused, so a rebuild with nothing changed takes well under a secon
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,13 +67,28 @@ def plan(briefings: list[Briefing], reports_dir: Path, *, force: bool = False) -
 
 
 def select_briefings(briefings: list[Briefing], only: list[str] | None) -> list[Briefing]:
+    """The briefings named by ``--only``: names or glob patterns (``practice_variation_*``), in config order.
+
+    Parameters
+    ----------
+    briefings : list of Briefing
+        Every briefing of the build config.
+    only : list of str or None
+        Names and shell-style patterns (``*``, ``?``, ``[...]``); None or empty selects all.
+
+    Raises
+    ------
+    ConfigError
+        A name or pattern that matches no briefing (naming it, and the names the config has).
+    """
     if not only:
         return briefings
-    names = {b.name for b in briefings}
-    unknown = [n for n in only if n not in names]
-    if unknown:
-        raise ConfigError(f"unknown briefing name(s) {', '.join(unknown)}; the config has {', '.join(sorted(names))}")
-    return [b for b in briefings if b.name in only]
+    names = [b.name for b in briefings]
+    unmatched = [pattern for pattern in only if not any(fnmatch.fnmatchcase(n, pattern) for n in names)]
+    if unmatched:
+        raise ConfigError(f"--only {', '.join(repr(p) for p in unmatched)} matches no briefing; the config has "
+                          f"{', '.join(sorted(names))}")
+    return [b for b in briefings if any(fnmatch.fnmatchcase(b.name, pattern) for pattern in only)]
 
 
 def describe_plan(config_path: str | Path | None = None, reports_dir: str | Path | None = None, *,

@@ -33,6 +33,7 @@ class Outcome:
     inputs: list[dict] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
     synthetic: str = ""
+    facts: dict = field(default_factory=dict)  # geography, period and first finding (from the page)
 
 
 def publish(rendered, reports_dir: Path) -> list[str]:
@@ -102,6 +103,8 @@ def update_manifest(reports_dir: Path, briefings: list[Briefing], tasks: dict[st
             "stale": outcome.status == "failed" and has_page, "html": f"{b.name}.html" if has_page else "",
             "tables": outcome.tables if outcome.status == "ok" else previous.get("tables", []),
             "synthetic": outcome.synthetic if outcome.status == "ok" else previous.get("synthetic", ""),
+            **{key: outcome.facts.get(key, "") if outcome.status == "ok" else previous.get(key, "")
+               for key in ("geography", "period", "finding")},
             "inputs": task.inputs if outcome.status == "ok" else previous.get("inputs", []),
             "parameters": task.parameters, "key": task.key if outcome.status == "ok" else previous.get("key", ""),
             "duration_s": round(outcome.duration_s, 2), "versions": package_versions,

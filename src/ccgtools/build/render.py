@@ -19,7 +19,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from .. import __version__
-from ..page.show import FACTS_MIMETYPE, TABLE_MIMETYPE
+from ..page.show import FACTS_MIMETYPE, SOURCES_MIMETYPE, TABLE_MIMETYPE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 #: Cells with this tag (e.g. a guide for researchers) appear in JupyterLab but not in the briefing.
@@ -78,10 +78,22 @@ def notebook_to_html(notebook: nbformat.NotebookNode, provenance: Provenance) ->
     headings; a CSV download link under every published table; the provenance footer.
     """
     rules = disclosure_rules(notebook) + ([provenance.disclosure_rule] if provenance.disclosure_rule else [])
-    resources = {"ccgtools": {**provenance.__dict__, "css": stylesheet(), "facts": briefing_facts(notebook),
+    read = files_read(notebook)
+    details = {**provenance.__dict__, **({"data_files": read} if read is not None else {})}
+    resources = {"ccgtools": {**details, "css": stylesheet(), "facts": briefing_facts(notebook),
                               "disclosure_rules": list(dict.fromkeys(rules))}}
     html, _ = _exporter().from_notebook_node(notebook, resources=resources)
     return _finish_page(html, provenance.name)
+
+
+def files_read(notebook: nbformat.NotebookNode) -> list[dict] | None:
+    """The input files the notebook says it read (``show.show_sources``), or None when it did not say."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            sources = output.get("data", {}).get(SOURCES_MIMETYPE)
+            if sources is not None:
+                return list(sources.get("files", []))
+    return None
 
 
 def briefing_facts(notebook: nbformat.NotebookNode) -> dict:
@@ -94,6 +106,19 @@ def briefing_facts(notebook: nbformat.NotebookNode) -> dict:
     return {}
 
 
+def first_finding(notebook: nbformat.NotebookNode) -> str:
+    """The first headline finding the notebook displayed (``show.show_headline``), leaving out the
+    synthetic-data sentence that opens a synthetic page's headline; "" when there is none."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html", "")
+            if 'class="ccg-headline"' in html:
+                items = [li.get_text(" ", strip=True) for li in BeautifulSoup(html, "html.parser").find_all("li")]
+                findings = [i for i in items if not i.startswith("These findings come from synthetic data")]
+                return findings[0] if findings else ""
+    return ""
+
+
 def disclosure_rules(notebook: nbformat.NotebookNode) -> list[str]:
     """The disclosure rules applied to the tables the notebook published, in words, each once."""
     rules: list[str] = []
@@ -103,6 +128,14 @@ def disclosure_rules(notebook: nbformat.NotebookNode) -> list[str]:
             if payload:
                 rules += [r for r in payload.get("disclosure", []) if r not in rules]
     return rules
+
+
+def _output_block(element):
+    """The outermost cell wrapper holding ``element``, so that content inserted after it sits between cells."""
+    block = element
+    while block.parent is not None and block.parent.name != "main":
+        block = block.parent
+    return block
 
 
 def _finish_page(html: str, name: str) -> str:
@@ -119,9 +152,17 @@ def _finish_page(html: str, name: str) -> str:
     if title is not None and len(headings) > 1:
         items = "".join(f'<li><a href="#{escape(h["id"])}">{escape(h.get_text(" ", strip=True))}</a></li>'
                         for h in headings)
-        contents = BeautifulSoup(f'<nav class="ccg-contents" aria-label="Contents"><p class="ccg-contents-title">'
-                                 f"Contents</p><ol>{items}</ol></nav>", "html.parser")
-        anchor = title.find_next_sibling("p", class_="ccg-lede") or title
+        # Two forms, one shown at a time by the stylesheet (the hidden one is out of the accessibility tree):
+        # an open list on a wide screen, a folded one on a phone. No script.
+        contents = BeautifulSoup(f'<nav class="ccg-contents ccg-wide" aria-label="Contents"><p class="ccg-contents-title">'
+                                 f"Contents</p><ol>{items}</ol></nav>"
+                                 f'<details class="ccg-contents ccg-narrow"><summary class="ccg-contents-title">'
+                                 f"Contents ({len(headings)} sections)</summary>"
+                                 f'<nav aria-label="Contents"><ol>{items}</ol></nav></details>', "html.parser")
+        # After the headline, so that on a phone the findings come first; else after the title.
+        headline = main.find("section", class_="ccg-headline")
+        anchor = _output_block(headline) if headline is not None else (
+            title.find_next_sibling("p", class_="ccg-lede") or title)
         anchor.insert_after(contents)
     for wrap in page.find_all("div", class_="ccg-table-wrap"):
         table_name = wrap.get("data-table-name")

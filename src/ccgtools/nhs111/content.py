@@ -16,7 +16,7 @@ from ..errors import ParameterError
 from ..page import charts as plots
 from ..page import disclosure, show
 from ..stats.ranking import bottom_count
-from .load import Indicator, aggregate, data_span
+from .load import Indicator, aggregate, data_span, select
 from .ranking import ContractComparison, national_series
 
 
@@ -67,12 +67,16 @@ def show_composite(comparison: ContractComparison) -> None:
 
 
 def show_focus_window(usable: pd.DataFrame, indicators: dict[str, Indicator], start: str | None,
-                      end: str | None, *, synthetic: bool) -> None:
-    """A closer look at a short window, day by day (heading, text, table), only when one was asked for."""
+                      end: str | None, *, synthetic: bool, region: str | None = None) -> None:
+    """A closer look at a short window, day by day (heading, text, table), only when one was asked for.
+
+    ``usable`` is the whole period (the window may fall outside the period compared); only
+    the contracts of ``region`` are counted when one is given.
+    """
     if not start or not end:
         return
-    window = focus_window(usable, start, end)
-    text = (f"England's calls and KPIs day by day from {pd.Timestamp(start):%A %-d %B %Y} to "
+    window = focus_window(select(usable, region=region), start, end)
+    text = (f"{region or 'England'}'s calls and KPIs day by day from {pd.Timestamp(start):%A %-d %B %Y} to "
             f"{pd.Timestamp(end):%A %-d %B %Y}, the window set in this briefing's parameters.")
     easter = pd.date_range("2013-03-28", "2013-04-02")
     if synthetic and window["period"].isin(easter).any():
@@ -80,7 +84,7 @@ def show_focus_window(usable: pd.DataFrame, indicators: dict[str, Indicator], st
                  "(Thursday 28 March to Tuesday 2 April).")
     show.show_section("A closer look at a short window", [text])
     show.show_table(national_table(window, indicators, frequency="D"), name="focus_window",
-                    caption="All contracts, day by day")
+                    caption=f"All contracts{f' in {region}' if region else ''}, day by day")
 
 
 def focus_window(activity: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
@@ -91,8 +95,11 @@ def focus_window(activity: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     return window
 
 
-def planted_summary(comparison: ContractComparison, contracts: pd.DataFrame, probability: float) -> list[str]:
+def planted_summary(comparison: ContractComparison, contracts: pd.DataFrame, probability: float, *,
+                    region: str | None = None) -> list[str]:
     """How many planted underperformers the page found, and its false alarms (synthetic data only).
+
+    Only the contracts of ``region`` count when one was chosen.
 
     Found: outside the adjusted 99.8% funnel limit on the worse side on at least
     one KPI; a false alarm is a contract that was not planted but is named so. The
@@ -101,11 +108,15 @@ def planted_summary(comparison: ContractComparison, contracts: pd.DataFrame, pro
     """
     if "planted_underperformer" not in contracts:
         return []
-    truth = contracts.set_index("contract_code")["planted_underperformer"].astype(str).str.lower() == "true"
+    compared = contracts[contracts["region"] == region] if region else contracts
+    truth = compared.set_index("contract_code")["planted_underperformer"].astype(str).str.lower() == "true"
     planted = set(truth[truth].index)
     flagged = comparison.flagged
     outside = set(flagged.loc[flagged["reason"].str.contains("outside"), "contract_code"])
     bottom = set(flagged.loc[flagged["reason"].str.contains("probability"), "contract_code"])
+    if not planted:
+        return ["On this invented data none of the contracts compared was planted as an underperformer, so any "
+                "contract named above is a false alarm."]
     return [(f"On this invented data the {len(planted)} planted underperformers are known: "
             f"{len(outside & planted)} of {len(planted)} {'was' if len(outside & planted) == 1 else 'were'} "
             "found outside the adjusted funnel limits, with "
@@ -120,10 +131,12 @@ def _count(number: int, noun: str) -> str:
     return f"{number or 'no'} {noun}{'' if number == 1 else 's'}"
 
 
-def headline(comparison: ContractComparison, notes: pd.DataFrame, planted: list[str] = ()) -> list[str]:
+def headline(comparison: ContractComparison, notes: pd.DataFrame, planted: list[str] = (), *,
+             region: str | None = None) -> list[str]:
     """Plain-English headline findings computed from the comparison and the data-quality notes.
 
-    ``planted``: the sentences of :func:`planted_summary` (synthetic data only).
+    ``planted``: the sentences of :func:`planted_summary` (synthetic data only); ``region``:
+    the region compared (None for England).
     """
     values, flagged, indicators, fits = (comparison.values, comparison.flagged, comparison.indicators,
                                          comparison.fits)
@@ -131,7 +144,8 @@ def headline(comparison: ContractComparison, notes: pd.DataFrame, planted: list[
     for key, indicator in indicators.items():
         table = values[key]
         national = table["numerator"].sum() / table["denominator"].sum()
-        text = f"{indicator.name}: {national:.1%} nationally across {int(table['value'].notna().sum())} contracts"
+        where = f"in {region}" if region else "nationally"
+        text = f"{indicator.name}: {national:.1%} {where} across {int(table['value'].notna().sum())} contracts"
         if indicator.standard is not None:
             meets = int(table["meets_standard"].fillna(False).sum())
             short = int(table["credibly_below"].fillna(False).sum())
@@ -196,7 +210,8 @@ def kpi_charts(comparison: ContractComparison, kind: str) -> list:
             charts.append(plots.funnel_chart(
                 funnel, funnel_limit_grid(funnel, fit), target=fit.target, label_column="contract_name",
                 title=indicator.name, xlabel=f"Calls ({indicator.denominator.replace('_', ' ')}, log scale)",
-                ylabel=f"{indicator.name} (%)", name=f"funnel_{key}", higher_is_better=indicator.higher_is_better))
+                ylabel=f"{indicator.name} (%)", name=f"funnel_{key}", higher_is_better=indicator.higher_is_better,
+                units="contracts"))
         elif kind == "ranks":
             charts.append(plots.caterpillar_chart(comparison.ranks[key], label_column="contract_name",
                                                   title=f"{indicator.name}: rank with 95% interval",
@@ -204,7 +219,7 @@ def kpi_charts(comparison: ContractComparison, kind: str) -> list:
         elif kind == "bottom_fifth":
             charts.append(plots.observed_against_chance_chart(
                 comparison.bottom_counts[key], label_column="contract_name", name=f"bottom_fifth_{key}",
-                title=f"{indicator.name}: times in the bottom 20%, and by chance"))
+                title=f"{indicator.name}: periods in the bottom fifth, against chance"))
         else:
             raise ParameterError(f"unknown chart kind {kind!r}; expected funnel, ranks or bottom_fifth")
     return charts

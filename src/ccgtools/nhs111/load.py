@@ -59,6 +59,9 @@ class Indicator:
 def load_indicators(path: str | Path | None = None) -> dict[str, Indicator]:
     """Read the KPI definitions (TOML), keyed by their short name."""
     path = config.resolve_path(path, Path(__file__).parent / "indicators.toml")
+    if not path.is_file():
+        raise DataError("file not found", path=path,
+                        expected="a TOML file of KPI definitions (a relative path is taken from the project root)")
     definitions = tomllib.loads(path.read_text(encoding="utf-8"))
     indicators = {}
     for key, fields in definitions.items():

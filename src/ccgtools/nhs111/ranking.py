@@ -299,8 +299,25 @@ def compare_contracts(activity: pd.DataFrame, indicators: dict[str, Indicator], 
                               flagged)
 
 
-def check_contract(activity: pd.DataFrame, contract_code: str | None) -> None:
-    """ParameterError unless ``contract_code`` is None or a contract in the data."""
+def check_contract(activity: pd.DataFrame, contract_code: str | None, region: str | None = None) -> None:
+    """ParameterError unless ``contract_code`` is None or one of the contracts compared.
+
+    Parameters
+    ----------
+    activity : pandas.DataFrame
+        The activity compared (already restricted to the chosen region).
+    contract_code : str or None
+        The contract to highlight; None or empty for none.
+    region : str, optional
+        The region chosen, named in the message.
+
+    Raises
+    ------
+    ParameterError
+        Naming every contract that could be highlighted, by code and name.
+    """
     if contract_code and contract_code not in set(activity["contract_code"]):
-        raise ParameterError(f"unknown contract {contract_code!r}; expected one of "
-                             + ", ".join(sorted(activity["contract_code"].unique())))
+        names = activity.drop_duplicates("contract_code").sort_values("contract_code")
+        choices = ", ".join(f"{c} ({n})" for c, n in zip(names["contract_code"], names["contract_name"]))
+        raise ParameterError(f"highlight_contract {contract_code!r} is not among the contracts compared"
+                             + (f" in {region}" if region else "") + f"; expected None or one of {choices}")

@@ -186,7 +186,7 @@ def _rescale_to_total(counts: np.ndarray, total: int) -> np.ndarray:
     scaled = counts * total / counts.sum()
     floors = np.floor(scaled).astype(int)
     shortfall = total - floors.sum()
-    order = np.argsort(-(scaled - floors), axis=None)[:shortfall]
+    order = np.argsort(-(scaled - floors), axis=None, kind="stable")[:shortfall]
     flat = floors.ravel()
     flat[order] += 1
     return flat.reshape(counts.shape)

@@ -11,6 +11,11 @@ suppression then makes sure that no suppressed cell can be recovered by
 subtraction from a published total: within each group of rows that add up to a
 published total, a lone suppressed row takes the next-smallest row with it.
 Every function returns a new DataFrame with a boolean ``suppressed`` column.
+
+:func:`publish_table` is the one path for a table about to be published: it is told what each column
+is (:class:`TableColumns`: counts, the base, values derived from them, and complements such as
+``not_answered``, which with a total published elsewhere would give a hidden base back) and applies
+the primary, secondary and subtraction checks in turn.
 """
 
 from __future__ import annotations
@@ -198,3 +203,166 @@ def published_values_leak(published: pd.DataFrame, *, within: Sequence[str], siz
         if flags.sum() == 1:
             problems.append(f"group {key}: one suppressed cell can be recovered by subtraction")
     return problems
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """What each column of a table to be published is, for disclosure control.
+
+    Parameters
+    ----------
+    counts : tuple of str
+        Counts of people or events: a row with a count of 1 to ``smallest_count - 1`` is suppressed.
+    base : str, optional
+        The number a survey result is based on (those who answered): a row whose base is
+        below ``min_base`` is suppressed.
+    derived : tuple of str
+        Values computed from the counts or the base on the same row (numerators, percentages,
+        rates, limits): blanked with them.
+    complements : tuple of str
+        Counts that, with a total published elsewhere, give a suppressed value back (``not_answered``
+        is the respondents minus ``answered``): blanked with them.
+    """
+
+    counts: tuple[str, ...] = ()
+    base: str | None = None
+    derived: tuple[str, ...] = ()
+    complements: tuple[str, ...] = ()
+
+    def withheld(self) -> list[str]:
+        """Every column blanked on a suppressed row: the base, the counts, what derives from them, complements."""
+        return [*([self.base] if self.base else []), *self.counts, *self.derived, *self.complements]
+
+    def present_in(self, table: pd.DataFrame) -> TableColumns:
+        """These roles with the derived values and complements that ``table`` does not publish left out.
+
+        The base and the counts must be in the table (a table without them has nothing to suppress by).
+        """
+        missing = [c for c in ([self.base] if self.base else []) + list(self.counts) if c not in table]
+        if missing:
+            raise KeyError(f"columns to suppress by are not in the table: {', '.join(missing)}")
+        return TableColumns(self.counts, self.base, tuple(c for c in self.derived if c in table),
+                            tuple(c for c in self.complements if c in table))
+
+    def size(self) -> str:
+        """The column that measures a row's size (the base, else the first count), for choosing complements."""
+        if self.base is None and not self.counts:
+            raise ValueError("a table to publish needs a base or a count column")
+        return self.base if self.base is not None else self.counts[0]
+
+
+def publish_table(table: pd.DataFrame, columns: TableColumns, *, rule: DisclosureRule = DEFAULT_RULE,
+                  within: Sequence[str] | None = None, totals: pd.DataFrame | None = None,
+                  numerator: str | None = None) -> pd.DataFrame:
+    """The table made safe to publish: every small value, and everything that would give it back, withheld.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table as computed, nothing suppressed yet.
+    columns : TableColumns
+        What each column is; columns not named are published as they are.
+    rule : DisclosureRule
+    within : sequence of str, optional
+        Columns whose values mark groups of rows that add up to a total published elsewhere
+        (the groups of one survey question); ``[]`` for one group of all rows. Without it no
+        secondary suppression is applied (rows that do not add up to anything).
+    totals : pandas.DataFrame, optional
+        With ``within`` and ``numerator``: the totals of each group (index: the ``within`` value;
+        columns ``numerator`` and the base). Further rows are then suppressed until subtraction
+        from the totals recovers no suppressed cell, even as 0% or 100%
+        (:func:`recoverable_by_subtraction`).
+    numerator : str, optional
+        The column of the numerator of a survey result (for ``totals``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``suppressed`` and the withheld columns blanked on suppressed rows; ``attrs``
+        lists the rules applied (:func:`rules_applied`). Derived values and complements that the
+        table does not have are ignored (one set of roles serves every table of a kind).
+    """
+    columns = columns.present_in(table)
+    sizes = count_values(table[columns.size()]).astype(float)
+    truth = count_values(table[numerator]).astype(float) if numerator else None
+    out = table
+    if columns.base is not None:
+        out = suppress_small_bases(out, columns.base, dependent=columns.withheld()[1:], rule=rule)
+    if columns.counts:
+        dependent = [c for c in columns.withheld() if c not in columns.counts and c != columns.base]
+        out = suppress_small_counts(out, list(columns.counts), dependent=dependent, rule=rule)
+    if within is None:
+        return out
+    out = _secondary(out, sizes, within, columns.withheld())
+    if totals is not None and truth is not None:
+        out = _suppress_until_not_recoverable(out, within, totals, truth, sizes, columns, numerator)
+    return out
+
+
+def _secondary(out: pd.DataFrame, sizes: pd.Series, within: Sequence[str], withheld: list[str]) -> pd.DataFrame:
+    """:func:`secondary_suppression` with the sizes from before suppression, kept aside in a scratch column."""
+    attrs = dict(out.attrs)
+    scratch = "__size_before_suppression"
+    out = secondary_suppression(out.assign(**{scratch: sizes}), within=within, size_column=scratch, columns=withheld)
+    out = out.drop(columns=scratch)
+    out.attrs.update({**attrs, **out.attrs})
+    return out
+
+
+def recoverable_by_subtraction(numerators: pd.Series, bases: pd.Series, suppressed: pd.Series,
+                               total_numerator: int, total_base: int) -> bool:
+    """Whether subtraction from a published total recovers a suppressed row of one group.
+
+    The published total (numerator and base over all rows) minus the published rows gives
+    the sums of the suppressed rows' numerators and bases. A cell is recovered exactly when
+    only one suppressed row has any answers (its base and numerator are the differences), or
+    when the suppressed numerators sum to 0 or to the suppressed bases (every suppressed row
+    is then 0% or 100%, even when the row sizes are known). Otherwise each suppressed
+    numerator can take more than one value. Nothing is recovered when no row is published,
+    or when the total alone already says 0% or 100%.
+
+    Parameters
+    ----------
+    numerators, bases : pandas.Series
+        The rows' true (unsuppressed) numerators and bases.
+    suppressed : pandas.Series of bool
+        Which rows are suppressed.
+    total_numerator, total_base : int
+        The totals published for the group.
+
+    Returns
+    -------
+    bool
+
+    Notes
+    -----
+    Interval (Fréchet) bounds of a suppressed cell given its row total, as in
+    Hundepool A et al. (2012) *Statistical Disclosure Control*, Wiley, section 4.3.
+    """
+    suppressed = suppressed.astype(bool)
+    if suppressed.all() or not suppressed.any() or total_numerator in (0, total_base):
+        return False
+    hidden_numerator = int(numerators[suppressed].sum())
+    hidden_base = int(bases[suppressed].sum())
+    answered_rows = int((bases[suppressed] > 0).sum())
+    return answered_rows == 1 or hidden_numerator in (0, hidden_base)
+
+
+def _suppress_until_not_recoverable(out: pd.DataFrame, within: Sequence[str], totals: pd.DataFrame,
+                                    truth: pd.Series, sizes: pd.Series, columns: TableColumns,
+                                    numerator: str) -> pd.DataFrame:
+    """Suppress the next-smallest row of a group while :func:`recoverable_by_subtraction` says a cell can be recovered."""
+    keys = list(within)
+    for key, rows in out.groupby(keys[0] if len(keys) == 1 else keys, sort=False).groups.items():
+        if key not in totals.index or totals.loc[key, [numerator, columns.size()]].isna().any():
+            continue  # no published total for this group: nothing to subtract from
+        total_numerator, total_base = (int(v) for v in count_values(totals.loc[key, [numerator, columns.size()]]))
+        while recoverable_by_subtraction(truth[rows], sizes[rows], out.loc[rows, "suppressed"], total_numerator,
+                                         total_base):
+            shown = sizes[rows][~out.loc[rows, "suppressed"].to_numpy(bool)]
+            if not (shown > 0).any():
+                # only empty rows are left: the group's own total is all there is (and it is suppressed
+                # by the same rule wherever it is small), so hiding more protects nothing
+                break
+            out = _blank(out, out.index == shown[shown > 0].idxmin(), columns.withheld())
+    return out

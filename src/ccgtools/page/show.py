@@ -9,23 +9,31 @@ that came from data is HTML-escaped here; free text is also redacted.
 
 from __future__ import annotations
 
-import base64
-import io
+import hashlib
+import os
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import display
 from markupsafe import escape
 
-from .charts import Chart
+from .. import config
+from ..io import files_read
+from .chart_check import layout_problems
+from .charts import FONT_PT, WATERMARK_GID, Chart, to_svg
 from .disclosure import rules_applied
 
 TABLE_MIMETYPE = "application/vnd.ccgtools.table+json"
 FACTS_MIMETYPE = "application/vnd.ccgtools.facts+json"
+SOURCES_MIMETYPE = "application/vnd.ccgtools.sources+json"
 SUPPRESSED_MARK = "*"
+#: A cell with no value because none applies (not because it was withheld).
+NOT_APPLICABLE_MARK = "–"
 
 #: What this page has declared about itself (one kernel runs one briefing): its synthetic-data note.
 _PAGE: dict[str, str | None] = {"synthetic": None}
@@ -54,9 +62,10 @@ def format_interval(value: float, lower: float, upper: float, *, unit: str = "%"
     return f"{value:.1f}{unit} ({lower:.1f} to {upper:.1f})"
 
 
-def _format_cell(value, decimals: int = 1) -> str:
+def _format_cell(value, decimals: int = 1, *, suppressed: bool = False) -> str:
+    """A number as text; a missing value as ``*`` on a suppressed row, otherwise ``–`` (not applicable)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return SUPPRESSED_MARK
+        return SUPPRESSED_MARK if suppressed else NOT_APPLICABLE_MARK
     if isinstance(value, (bool, np.bool_)):
         return "Yes" if value else "No"
     if isinstance(value, (int, np.integer)):
@@ -66,6 +75,14 @@ def _format_cell(value, decimals: int = 1) -> str:
             return f"<{10 ** -decimals:.{decimals}f}"
         return f"{value:,.{decimals}f}"
     return str(value)
+
+
+def _whole_numbers(column: pd.Series) -> bool:
+    """Whether a float column holds only whole numbers (counts carried as floats): shown without decimals."""
+    if not pd.api.types.is_float_dtype(column):
+        return False
+    values = column.dropna().to_numpy()
+    return len(values) > 0 and bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
 
 
 def readable_table(
@@ -98,29 +115,53 @@ def readable_table(
         one decimal place, True/False as Yes/No, missing or suppressed as ``*``.
     """
     out = {}
+    withheld = _suppressed_rows(table)
     for column, heading in columns.items():
         if interval is not None and column == interval[0]:
             value, lower, upper = (table[c] for c in interval)
-            out[interval_label] = [format_interval(v, lo, hi) for v, lo, hi in zip(value, lower, upper)]
+            out[interval_label] = [format_interval(v, lo, hi) if pd.notna(v) or hidden else NOT_APPLICABLE_MARK
+                                   for v, lo, hi, hidden in zip(value, lower, upper, withheld)]
         else:
-            places = (decimals or {}).get(column, 1)
-            out[heading] = [_format_cell(v, places) for v in table[column].astype(object)]
+            places = (decimals or {}).get(column, 0 if _whole_numbers(table[column]) else 1)
+            out[heading] = [_format_cell(v, places, suppressed=hidden)
+                            for v, hidden in zip(table[column].astype(object), withheld)]
     readable = pd.DataFrame(out, index=table.index)
     readable.attrs = dict(table.attrs)  # keeps the disclosure rules applied to the numbers
     return readable
 
 
+def _suppressed_rows(table: pd.DataFrame) -> list[bool]:
+    """Which rows the disclosure module withheld values on (its ``suppressed`` column; none without it)."""
+    if "suppressed" in table:
+        return [bool(v) if pd.notna(v) else False for v in table["suppressed"]]
+    return [False] * len(table)
+
+
+def table_key(cells: Sequence[str]) -> str:
+    """The key for the marks a table uses ("* suppressed (small number); – not applicable"), or ""."""
+    marks = set(cells)
+    parts = ([f"{SUPPRESSED_MARK} withheld to protect confidentiality (a small number, or one that would "
+              "reveal it)"] if SUPPRESSED_MARK in marks else [])
+    parts += [f"{NOT_APPLICABLE_MARK} not applicable"] if NOT_APPLICABLE_MARK in marks else []
+    return "; ".join(parts)
+
+
 def table_html(table: pd.DataFrame, caption: str) -> str:
-    """An accessible HTML table (caption, column headers with scope), every cell escaped."""
+    """An accessible HTML table (caption, column headers with scope), every cell escaped, and a key to
+    the marks it uses."""
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.columns)
+    withheld = _suppressed_rows(table)
+    rows = [[_format_cell(v, suppressed=hidden) if not isinstance(v, str) else v for v in row]
+            for row, hidden in zip(table.itertuples(index=False), withheld)]
+    key = table_key([cell for row in rows for cell in row])
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(_format_cell(v) if not isinstance(v, str) else v)}</td>"
-                         for v in row) + "</tr>"
-        for row in table.itertuples(index=False)
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in rows
     )
     return (f'<div class="ccg-table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}">'
             f'<table class="ccg-table"><caption>{escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            + (f'<p class="ccg-table-key">Key: {escape(key)}.</p>' if key else "") + "</div>")
 
 
 def synthetic_banner(note: str) -> str:
@@ -128,8 +169,8 @@ def synthetic_banner(note: str) -> str:
     sentence = note.strip()
     sentence = sentence[:1].upper() + sentence[1:] + ("" if sentence.endswith(".") else ".")
     return (f'<div class="ccg-synthetic" role="note"><p><strong>Synthetic data, for demonstration.</strong> '
-            f"{escape(sentence)} No figure, name or comment on this page describes a real organisation, "
-            "and none should be quoted as evidence.</p></div>")
+            f"{escape(sentence)} Nothing on this page describes a real organisation: do not quote it as "
+            "evidence.</p></div>")
 
 
 def show_title(title: str, lede: str = "", *, geography: str = "", period: str = "",
@@ -175,32 +216,48 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
     }, raw=True)
 
 
-def mark_synthetic(figure) -> None:
-    """Write "SYNTHETIC DATA" across a chart and its data's origin under it, so a copied image keeps it."""
+def mark_synthetic(figure, band_in: float = 0.34) -> None:
+    """Write "SYNTHETIC DATA" across a chart and above it, so that a copied image keeps the warning.
+
+    The figure grows by ``band_in`` inches at the top and its layout is confined to the part below,
+    so the plot keeps its exact size and place (labels already placed stay clear of the markers).
+    The watermark lies across the data on purpose (group id
+    :data:`ccgtools.page.charts.WATERMARK_GID`, which the legibility check leaves out).
+    """
+    width, height = figure.get_size_inches()
+    figure.set_size_inches(width, height + band_in)
+    engine = figure.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, 0, 1, height / (height + band_in)))
     figure.text(0.5, 0.5, SYNTHETIC_MARK, transform=figure.transFigure, ha="center", va="center",
-                rotation=25, fontsize=34, color="#768692", alpha=0.22, fontweight="bold", zorder=100)
-    figure.text(0.0, -0.01, f"{SYNTHETIC_MARK}: invented for demonstration, not real NHS figures.",
-                transform=figure.transFigure, ha="left", va="top", fontsize=10, color="#212b32",
-                fontweight="bold")
+                rotation=25, fontsize=30, color="#768692", alpha=0.22, fontweight="bold", zorder=100,
+                gid=WATERMARK_GID)
+    figure.text(0.02, 1 - band_in / 2 / (height + band_in), f"{SYNTHETIC_MARK}: invented, not real NHS figures",
+                ha="left", va="center", fontsize=FONT_PT, fontweight="bold", color="#212b32")
 
 
 def show_chart(chart: Chart, *, caption: str | None = None) -> None:
-    """Display a chart as a PNG with its alt text, and attach its data for publication as CSV.
+    """Display a chart as inline SVG (text kept as text) under its title, with the one sentence that
+    says what it shows, and attach its data for publication as CSV.
 
-    On a page declared synthetic (:func:`show_title`), the image and its alt text say so.
+    The chart's alt text is the SVG's accessible name. On a page declared synthetic
+    (:func:`show_title`), the image and its alt text say so. Any legibility problem found by
+    :func:`ccgtools.page.chart_check.layout_problems` is recorded in the output's metadata
+    (``ccgtools/chart-problems``), where the tests read it for every chart of every briefing.
     """
     alt_text = chart.alt_text
     if _PAGE["synthetic"]:
         mark_synthetic(chart.figure)
         alt_text = f"Synthetic data (invented, not real NHS figures). {alt_text}"
-    buffer = io.BytesIO()
-    chart.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight" if chart.tight else None,
-                         metadata={"Software": None})
-    plt.close(chart.figure)
-    display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": alt_text},
-            metadata={"image/png": {"alt": alt_text}}, raw=True)
+    problems = layout_problems(chart.figure)
+    svg = to_svg(chart, label=alt_text)
+    title = f'<p class="ccg-chart-title">{escape(chart.title)}</p>' if chart.title else ""
+    summary = f'<p class="ccg-chart-summary">{escape(chart.summary)}</p>' if chart.summary else ""
+    html = f'<figure class="ccg-figure" data-chart-name="{escape(chart.name)}">{title}{svg}{summary}</figure>'
+    display({"text/html": html, "image/svg+xml": svg, "text/plain": alt_text},
+            metadata={"ccgtools/chart-problems": problems, "ccgtools/chart-name": chart.name}, raw=True)
     show_table(chart.data, name=chart.name, collapsed=True,
-               caption=caption or f"Data behind the chart: {chart.name.replace('_', ' ')}")
+               caption=caption or f"Data behind the chart: {chart.title or chart.name.replace('_', ' ')}")
 
 
 def show_headline(sentences: Sequence[str], *, title: str = "Headline findings") -> None:
@@ -210,8 +267,8 @@ def show_headline(sentences: Sequence[str], *, title: str = "Headline findings")
     """
     if _PAGE["synthetic"]:
         title = f"{title} (synthetic data)"
-        sentences = [f"These findings come from synthetic data ({_PAGE['synthetic'].rstrip('.')}): they "
-                     "show what the analysis does, not how any real organisation performs.", *sentences]
+        sentences = ["These findings come from synthetic data (see the box above): they show what the "
+                     "analysis does, not how any real organisation performs.", *sentences]
     items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
     display({"text/html": f'<section class="ccg-headline" aria-label="{escape(title)}">'
                           f"<h2>{escape(title)}</h2><ul>{items}</ul></section>",
@@ -260,3 +317,58 @@ def show_list(items: Sequence[str], *, intro: str = "") -> None:
         return
     html = (f"<p>{escape(intro)}</p>" if intro else "") + "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
     display({"text/html": html, "text/plain": "\n".join(items)}, raw=True)
+
+
+def show_next_steps(steps: Sequence[str], *, heading: str = "What this means for commissioners") -> None:
+    """Display the next steps a briefing's results support (and what not to conclude) as the section that
+    ends its findings; nothing when there are none."""
+    if not steps:
+        return
+    items = "".join(f"<li>{escape(step)}</li>" for step in steps)
+    display({"text/html": f'<section class="ccg-next-steps" aria-label="{escape(heading)}"><h2>{escape(heading)}</h2>'
+                          f"<ul>{items}</ul></section>",
+             "text/plain": "\n".join([heading, *steps])}, raw=True)
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, dict[str, str]]:
+    """The plain-English glossary (``page/glossary.toml``): key → {term, meaning}."""
+    with (Path(__file__).parent / "glossary.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def show_glossary(keys: Sequence[str], *, heading: str = "Words used on this page") -> None:
+    """Display the meanings of the glossary terms a page uses, in the order given.
+
+    Raises
+    ------
+    KeyError
+        For a key the glossary does not define (named, with the keys that exist).
+    """
+    terms = glossary()
+    unknown = [k for k in keys if k not in terms]
+    if unknown:
+        raise KeyError(f"not in the glossary: {', '.join(unknown)}; it has {', '.join(terms)}")
+    items = "".join(f"<dt>{escape(terms[k]['term'])}</dt><dd>{escape(terms[k]['meaning'])}</dd>" for k in keys)
+    display({"text/html": f'<h2>{escape(heading)}</h2><dl class="ccg-glossary">{items}</dl>',
+             "text/plain": "\n".join(f"{terms[k]['term']}: {terms[k]['meaning']}" for k in keys)}, raw=True)
+
+
+def show_sources() -> None:
+    """Attach the list of input files this briefing read, for the page's footer (nothing visible here).
+
+    Each file is given relative to the project root ("data/x.csv", "../shared/real-data/y.csv") with its
+    SHA-256, so the footer lists exactly the files the analysis read, and the same in any checkout.
+    Call it last, once every file has been read.
+    """
+    sources = [{"path": Path(os.path.relpath(path, config.PROJECT_ROOT)).as_posix(), "sha256": _sha256(path)}
+               for path in files_read()]
+    display({"text/plain": f"{len(sources)} input file(s) read", SOURCES_MIMETYPE: {"files": sources}}, raw=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -19,6 +19,7 @@ from ..errors import DataError
 from ..io import (
     check_allowed_values,
     check_unique,
+    note_read,
     read_csv_checked,
     spreadsheet_row,
     to_counts,
@@ -134,6 +135,39 @@ def load_reference_rates(path: str | Path | None = None) -> pd.DataFrame:
     return matrix.reindex([f"{s} {a}" for s in SEXES for a in AGE_GROUPS])
 
 
+GROUND_TRUTH_COLUMNS = ("practice_code", "indicator", "planted_outlier")
+
+
+def load_ground_truth(path: str | Path, indicator: str) -> pd.Series:
+    """The synthetic data's planted outliers for one indicator (the generator's ground-truth file).
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV with practice_code, indicator and planted_outlier (True or False); a
+        relative path is taken from the project root.
+    indicator : str
+        The indicator whose planted outliers are wanted.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, indexed by practice_code (empty when the file has no rows for ``indicator``).
+
+    Raises
+    ------
+    DataError
+        A missing file or column, a planted_outlier other than True or False, or a
+        practice given twice for the indicator.
+    """
+    path = config.resolve_path(path)
+    raw = read_csv_checked(path, GROUND_TRUTH_COLUMNS)
+    check_allowed_values(raw, "planted_outlier", ("True", "False"), path=path, allow_missing=False)
+    chosen = raw[raw["indicator"] == indicator]
+    check_unique(chosen, "practice_code", path=path)
+    return (chosen.set_index("practice_code")["planted_outlier"] == "True").rename("planted_outlier")
+
+
 def load_fingertips(path: str | Path, *, area_type: str | tuple[str, ...] = ("GPs", "GP"), period: str | None = None,
                     indicator_id: int | None = None) -> pd.DataFrame:
     """One indicator from a standard OHID Fingertips export, for one area type and period.
@@ -149,7 +183,7 @@ def load_fingertips(path: str | Path, *, area_type: str | tuple[str, ...] = ("GP
         Counts may be fractional (Fingertips sums fractional denominators at
         higher geographies); blank or suppressed cells are missing, never zero.
     """
-    path = Path(path)
+    path = config.resolve_path(path)
     raw = read_csv_checked(path, FINGERTIPS_COLUMNS)
     area_types = (area_type,) if isinstance(area_type, str) else tuple(area_type)
     rows = raw["Area Type"].isin(area_types)
@@ -173,7 +207,7 @@ def load_fingertips(path: str | Path, *, area_type: str | tuple[str, ...] = ("GP
 
 def load_heec(path: str | Path) -> pd.DataFrame:
     """Practice % of patients aged 65+, IMD score and rurality (columns Practice.Code, prop65, IMD, Practice.Rurality)."""
-    path = Path(path)
+    path = config.resolve_path(path)
     raw = read_csv_checked(path, ("Practice.Code", "prop65", "IMD", "Practice.Rurality"))
     check_unique(raw, "Practice.Code", path=path)
     check_allowed_values(raw, "Practice.Rurality", ("Urban", "Rural"), path=path)
@@ -183,7 +217,7 @@ def load_heec(path: str | Path) -> pd.DataFrame:
 
 def load_list_sizes(path: str | Path) -> pd.DataFrame:
     """Practice list sizes from the "Patients registered at a GP practice" totals file (SEX = AGE = ALL)."""
-    path = Path(path)
+    path = config.resolve_path(path)
     raw = read_csv_checked(path, ("CODE", "CCG_CODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"))
     totals = raw[(raw["SEX"] == "ALL") & (raw["AGE"] == "ALL")]
     check_unique(totals, "CODE", path=path)
@@ -196,10 +230,12 @@ def load_epraccur(path: str | Path, *, active_gp_only: bool = True) -> pd.DataFr
 
     With ``active_gp_only`` keeps status A (active) and prescribing setting 4 (GP practice).
     """
-    path = Path(path)
+    path = config.resolve_path(path)
     if not path.is_file():
-        raise DataError("file not found", path=path, expected="the ODS epraccur CSV")
+        raise DataError("file not found", path=path,
+                        expected="the ODS epraccur CSV (a relative path is taken from the project root)")
     raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    note_read(path)
     if raw.shape[1] != len(EPRACCUR_COLUMNS):
         raise DataError(f"{raw.shape[1]} columns", path=path, row=1,
                         expected=f"the {len(EPRACCUR_COLUMNS)} ODS epraccur columns and no header row")

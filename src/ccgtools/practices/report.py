@@ -13,6 +13,7 @@ import pandas as pd
 from .. import stats
 from ..errors import ParameterError
 from ..page import charts as plots
+from .indicators import PracticeIndicator
 from .variation import VIEWS, VariationResult
 
 VIEW_NAMES = {"crude": "Crude rate", "age_sex": "Age-sex standardised",
@@ -84,10 +85,11 @@ def mover_headings(table: pd.DataFrame) -> dict[str, str]:
 
 
 def outliers_by_ccg(table: pd.DataFrame) -> pd.DataFrame:
-    """Practices still outside the adjusted limits, with their CCG, sorted by CCG (suppressed rows not listed)."""
+    """Practices still outside the adjusted limits, with their region (or ICB) and CCG (sub-ICB location),
+    sorted by those (suppressed rows not listed)."""
     flagged = table[_flags(table, "adjusted") != ""]
-    return flagged.sort_values(["ccg_code", "adjusted_ratio"])[
-        ["ccg_code", "practice_code", "list_size", "observed", "adjusted_expected", "adjusted_ratio",
+    return flagged.sort_values(["region", "ccg_code", "adjusted_ratio"], na_position="last")[
+        ["region", "ccg_code", "practice_code", "list_size", "observed", "adjusted_expected", "adjusted_ratio",
          "adjusted_flag"]].reset_index(drop=True)
 
 
@@ -114,6 +116,17 @@ def practice_profile(table: pd.DataFrame, frame: pd.DataFrame, practice_code: st
     return pd.DataFrame(measures, columns=["measure", "practice", "median practice"]).astype(object)
 
 
+def geography(table: pd.DataFrame, area: str | None = None) -> str:
+    """Where the page's practices are, for its header: the area chosen, the one region (or ICB) they are
+    all in, up to three by name, or how many there are."""
+    if area:
+        return str(area)
+    regions = sorted({str(r) for r in table["region"] if pd.notna(r)})
+    if len(regions) <= 3:
+        return _join(regions) or "not recorded"
+    return f"{len(regions)} regions or ICBs"
+
+
 def _join(words: list[str]) -> str:
     return " and ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -121,20 +134,56 @@ def _join(words: list[str]) -> str:
 def percent_change_text(ratio: float, lower: float, upper: float) -> str:
     """"+20% (95% CI +18% to +22%)", with as many decimals (up to 2) as keep the interval's ends apart
     from the estimate; beyond that, says the interval is narrower than the rounding."""
-    for places in range(0 if abs(100 * (ratio - 1)) >= 0.5 else 1, 3):
-        estimate, low, high = (f"{100 * (v - 1):+.{places}f}%" for v in (ratio, lower, upper))
-        if low != estimate and high != estimate:
-            return f"{estimate} (95% CI {low} to {high})"
+    places = _places(ratio, lower, upper)
+    estimate, low, high = (f"{100 * (v - 1):+.{places}f}%" for v in (ratio, lower, upper))
+    if low != estimate and high != estimate:
+        return f"{estimate} (95% CI {low} to {high})"
     return f"{estimate} (95% CI narrower than ±0.005%)"
 
 
+def _places(*ratios: float) -> int:
+    """Decimals (0 to 2) that keep every ratio's percentage change apart from the others and from zero."""
+    for places in range(3):
+        texts = [f"{abs(100 * (v - 1)):.{places}f}" for v in ratios]
+        if len(set(texts)) == len(texts) and all(float(t) != 0 for t in texts):
+            return places
+    return 2
+
+
+def change_in_words(ratio: float, lower: float, upper: float, noun: str) -> str:
+    """A ratio and its 95% interval as a change in plain words.
+
+    "16.5% more events (95% interval 15.9% to 17.1% more)"; for odds "31.6% higher odds (…)"; when
+    the interval includes no change, "about the same events (95% interval from 3% fewer to 0.4% more)".
+    Decimals are added (up to two) until the estimate and the interval's ends read differently, so an
+    effect is never printed as "+0%".
+    """
+    up, down = ("higher", "lower") if noun == "odds" else ("more", "fewer")
+    places = _places(ratio, lower, upper)
+
+    def amount(value: float) -> str:
+        change = 100 * (value - 1)
+        return f"{abs(change):.{places}f}% {up if change > 0 else down}"
+
+    if lower <= 1 <= upper:
+        same = "number of events" if noun == "events" else noun
+        return (f"about the same {same} (95% interval from {amount(lower)} to {amount(upper)}: no clear "
+                "difference)")
+    word = up if ratio > 1 else down
+    low, high = sorted((abs(100 * (lower - 1)), abs(100 * (upper - 1))))
+    return f"{amount(ratio).replace(word, '').strip()} {word} {noun} (95% interval {low:.{places}f}% to {high:.{places}f}% {word})"
+
+
 def effect_sentence(row, what: str) -> str:
-    """One covariate's effect in words: per SD for a continuous covariate, or a group against its reference."""
-    change = percent_change_text(row.ratio, row.lower_95, row.upper_95)
+    """One covariate's effect in plain words: per standard deviation for a continuous covariate, or rural
+    against urban practices, other things equal."""
+    change = change_in_words(row.ratio, row.lower_95, row.upper_95, what)
     if row.code == "rural":
-        return f"Rural practices have {change} {what} compared with urban practices, other things equal."
-    return (f"{row.covariate[:1].upper() + row.covariate[1:]}: each standard deviation higher ({row.per[8:-1]}) "
-            f"goes with {change} {what}.")
+        if row.lower_95 <= 1 <= row.upper_95:
+            return f"Rural and urban practices with otherwise similar patients have {change}."
+        return f"Rural practices have {change} than urban practices with otherwise similar patients."
+    return (f"{row.covariate[:1].upper() + row.covariate[1:]}: practices {row.per[8:-1]} higher (one standard "
+            f"deviation) have {change}, other things equal.")
 
 
 def step_sentence(result: VariationResult) -> str:
@@ -152,6 +201,16 @@ def step_sentence(result: VariationResult) -> str:
             "differences in care.")
 
 
+def spread_sentence(result: VariationResult) -> str:
+    """How much more practices differ than chance alone would make them, in words (the number is in Methods)."""
+    if result.fit.phi <= 1:
+        return ("Practices differ from one another no more than chance alone would make them, so the limits were "
+                "not widened.")
+    times = f"about {result.fit.phi:,.0f} times" if result.fit.phi >= 2 else "more than"
+    return (f"Practices differ from one another {times} as much as chance alone would make them, so the limits "
+            "were widened to allow for that usual spread before any practice was called unusual.")
+
+
 def headline(result: VariationResult, *, truth: pd.Series | None = None, label: str = "") -> list[str]:
     """Plain-English findings: how many practices are unusual after adjustment, and which step removed
     the other flags."""
@@ -165,9 +224,7 @@ def headline(result: VariationResult, *, truth: pd.Series | None = None, label: 
         f" and for the usual variation between practices, {counts['adjusted']:,} of {len(result.table):,} practices "
         f"are outside the {100 * result.flag_level:g}% limits.",
         step_sentence(result),
-        f"Practices differ more than chance alone explains (over-dispersion φ = {result.fit.phi:,.1f}); the "
-        f"limits were widened ({result.method} method, between-practice variance τ² = {result.fit.tau2:.5f} on the "
-        "square-root scale).",
+        spread_sentence(result),
     ]
     for row in result.coefficients.itertuples():
         sentences.append(effect_sentence(row, "events" if row.effect == "rate ratio" else "odds"))
@@ -215,9 +272,17 @@ def detection_summary(table: pd.DataFrame, truth: pd.Series, flag_level: float =
             f"{rates.loc['crude', 'true_positives']} with {rates.loc['crude', 'false_positives']} false alarms.")
 
 
-def why_adjust(result: VariationResult, label: str) -> list[str]:
-    """Why each adjustment on this page was made, written for the steps that ran and no others."""
+def why_adjust(result: VariationResult, label: str, definition: PracticeIndicator | None = None) -> list[str]:
+    """Why each adjustment on this page was made, written for the steps that ran and no others.
+
+    With the indicator's ``definition`` (:mod:`ccgtools.practices.indicators`), the text opens with what
+    is counted, its source and what besides care makes it vary, and warns when an age-related
+    indicator could not be standardised for age.
+    """
     items = []
+    if definition is not None:
+        items.append(f"What is counted: {definition.counts} (source: {definition.source}). "
+                     f"Besides care: {definition.varies_with}")
     if "age_sex" in result.views:
         items.append(f"Practices' {label} depend on the age and sex of their patients: a list with many young "
                      "adults or many retired people differs from the average before care makes any difference. "
@@ -225,13 +290,15 @@ def why_adjust(result: VariationResult, label: str) -> list[str]:
                      "its own patients.")
     else:
         items.append(f"No age-sex breakdown is available for {label}, so the page does not standardise for age "
-                     "and sex.")
+                     "and sex" + (": as this indicator depends on age, a practice with an unusually old or young "
+                                  "list may be flagged for that reason alone." if definition is not None
+                                  and definition.age_related else "."))
     if "case_mix" in result.views:
         allowed = _join(_allowed_for(result))
         verb, them = ("also go", "them") if len(result.covariates) > 1 else ("also goes", "it")
         items.append(f"{allowed[:1].upper() + allowed[1:]} {verb} with different {label}; a regression allows for "
                      f"{them} (the estimated effects are below).")
-    items.append(f"Even then practices differ by more than chance (over-dispersion φ = {result.fit.phi:,.1f}). "
+    items.append("Even then practices differ from one another by more than chance (see Methods for the measure). "
                  "The last step widens the limits for that spread, which may include differences in care, so a "
                  "flag it removes is not explained by the practice's patients.")
     return items
@@ -266,8 +333,10 @@ def methods(result: VariationResult) -> list[str]:
     estimator = ("the winsorised Paule-Mandel moment equation, corrected for the winsorising (Paule & Mandel 1982)"
                  if getattr(result.fit, "estimator", "") == "consistent" else "FunnelPlotR 0.6.0's DerSimonian-Laird "
                  "formula")
-    items.append(f"Over-dispersion ({result.method} method): O/E on the square-root scale, 10% winsorised z-scores, "
-                 f"between-practice variance τ² = {result.fit.tau2:.5f} from {estimator}; {level} limits "
+    items.append(f"Over-dispersion of the funnel ({result.method} method): O/E on the square-root scale, 10% "
+                 f"winsorised z-scores, whose mean square φ = {result.fit.phi:,.1f} (1 would mean no more spread than "
+                 f"chance; this φ is not the regression's Pearson χ²/df above); between-practice variance "
+                 f"τ² = {result.fit.tau2:.5f} from {estimator}; {level} limits "
                  + {"additive": "θ₀ ± z√(s² + τ²)", "multiplicative": "θ₀ ± z√φ·s",
                     "none": "θ₀ ± z·s (not widened)"}[result.method]
                  + " (Spiegelhalter 2005, Qual Saf Health Care 14:347).")
@@ -292,4 +361,4 @@ def funnel_chart(result: VariationResult, *, title: str) -> plots.Chart:
                               limits, target=1.0, title=title, xlabel="Expected events (fully adjusted)",
                               ylabel="Observed / expected", label_column="practice_code",
                               name=f"funnel_{result.indicator}", percent=False,
-                              levels=("95", stats.level_label(result.flag_level)))
+                              levels=("95", stats.level_label(result.flag_level)), units="practices")

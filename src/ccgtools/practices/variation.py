@@ -336,13 +336,16 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
                         method: str = "additive", flag_level: float = 0.998, area: str | None = None, registrations_path=None,
                         practices_path=None, events_path=None, reference_rates_path=None,
                         ground_truth_path=None, fingertips_path=None, fingertips_period=None, imd_path=None,
-                        heec_path=None, estimator: str = "consistent") -> VariationBriefing:
+                        heec_path=None, estimator: str = "consistent", ods_path=None,
+                        icb_lookup_path=None) -> VariationBriefing:
     """Load the inputs for ``mode`` and run :func:`analyse_indicator` or :func:`analyse_proportion`.
 
     ``age_sex_events``: registrations (quinary), practices, events and reference rates
     (the bundled synthetic layout), with the ground truth when given.
     ``fingertips_proportion``: a Fingertips proportion indicator for GP practices, with
-    IMD (a Fingertips IMD export) and optionally % aged 65+ and rurality (the HEEC table).
+    IMD (a Fingertips IMD export) and optionally % aged 65+ and rurality (the HEEC table); with
+    ``ods_path`` and ``icb_lookup_path``, practices are grouped by their real commissioner (the ODS
+    commissioner, and its ICB) instead of Fingertips' parent code, which is not a commissioner.
     """
     from . import load as practice_io
     from .proportion import analyse_proportion, proportion_frame
@@ -359,8 +362,7 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
                                    flag_level=flag_level, estimator=estimator)
         truth = None
         if ground_truth_path:
-            truth_table = pd.read_csv(ground_truth_path)
-            truth = truth_table[truth_table["indicator"] == indicator].set_index("practice_code")["planted_outlier"]
+            truth = practice_io.load_ground_truth(ground_truth_path, indicator)
         synthetic = synthetic_description(frame, truth)
         return VariationBriefing(frame, result, truth, notes, synthetic,
                                  "one year of invented activity" if synthetic else "one year of activity")
@@ -372,6 +374,13 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
     if heec_path:
         tables.append(practice_io.load_heec(heec_path))
     frame, _ = proportion_frame(data, tables)
+    if ods_path and icb_lookup_path:
+        from .commissioners import practice_commissioners, with_commissioners
+
+        frame, unmatched = with_commissioners(frame, practice_commissioners(ods_path, icb_lookup_path))
+        if unmatched:
+            notes.append(f"{unmatched} of {len(frame):,} practices are not in the ODS practice file, so their "
+                         "commissioner is not shown (–).")
     result, dropped = analyse_proportion(frame, indicator, covariates=tuple(covariates), method=method,
                                          flag_level=flag_level, estimator=estimator)
     if dropped:

@@ -13,6 +13,11 @@ from .load import LIKERT, PROVIDERS, QUESTIONS, question
 #: The provider label of CCGs that had not yet chosen: they cannot have a reason for a choice.
 UNDECIDED = "Undecided"
 
+#: A survey result as published: its base (those who answered), what derives from it, and the
+#: complement that would give a withheld base back (respondents asked minus ``answered``).
+SURVEY_RESULT = disclosure.TableColumns(base="answered", derived=("numerator", "percent", "lower", "upper"),
+                                        complements=("not_answered",))
+
 
 def reasons_only_for_choosers(responses: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``responses`` with the reasons for the choice blanked for undecided CCGs.
@@ -97,8 +102,7 @@ def question_summary(
         "lower": 100 * lower,
         "upper": 100 * upper,
     })
-    table = disclosure.suppress_small_bases(table, "answered", dependent=["numerator", "not_answered", "percent", "lower", "upper"],
-                                            rule=disclosure.DisclosureRule(min_base=min_responses))
+    table = disclosure.publish_table(table, SURVEY_RESULT, rule=disclosure.DisclosureRule(min_base=min_responses))
     table.attrs["confidence"] = confidence
     table.attrs["population_size"] = population_size
     return table
@@ -111,38 +115,62 @@ def _eligible(responses: pd.DataFrame, item) -> pd.Series:
     return pd.Series(True, index=responses.index)
 
 
-def likert_distribution(responses: pd.DataFrame) -> pd.DataFrame:
-    """Percentage of answers in each Likert category, per Likert question.
+def likert_distribution(responses: pd.DataFrame, *,
+                        min_responses: int = config.SURVEY_MIN_RESPONSES) -> pd.DataFrame:
+    """Percentage of answers in each Likert category, per Likert question, for the chart.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        From :func:`ccgtools.survey.load.load_survey`.
+    min_responses : int
+        Questions answered by fewer are withheld (:func:`ccgtools.page.disclosure.publish_table`)
+        and left out of the table: a chart has no way to show a withheld bar.
 
     Returns
     -------
     pandas.DataFrame
         Index: question text; columns: the five categories (percent of those who
-        answered, summing to 100) and ``answered``.
+        answered, summing to 100) and ``answered``. ``attrs["withheld"]`` lists the
+        questions left out, and the disclosure rule applied is recorded.
     """
-    rows = {}
+    rows = []
     for item in (q for q in QUESTIONS if q.kind == "likert"):
         counts = responses[item.column].value_counts().reindex(list(LIKERT), fill_value=0)
         answered = int(counts.sum())
         row = 100 * counts / answered if answered else counts * np.nan
-        rows[item.text] = pd.concat([row.astype(float), pd.Series({"answered": answered})])
-    table = pd.DataFrame(rows).T
-    table["answered"] = table["answered"].astype(int)
-    return table
+        rows.append({"question": item.text, **row.astype(float).to_dict(), "answered": answered})
+    table = disclosure.publish_table(pd.DataFrame(rows), disclosure.TableColumns(base="answered", derived=LIKERT),
+                                     rule=disclosure.DisclosureRule(min_base=min_responses))
+    shown = table[~table["suppressed"]]
+    out = shown.drop(columns="suppressed").set_index("question").rename_axis(None)
+    out["answered"] = out["answered"].astype(int)
+    out.attrs.update(table.attrs, withheld=table.loc[table["suppressed"], "question"].tolist())
+    return out
 
 
 def provider_choice_summary(responses: pd.DataFrame, *, confidence: float = 0.95,
                             min_responses: int = config.SURVEY_MIN_RESPONSES) -> pd.DataFrame:
-    """Number and percentage of CCGs choosing each kind of support provider, with Wilson intervals."""
+    """Number and percentage of CCGs choosing each kind of support provider, with Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per provider: provider, ccgs, answered, percent, lower, upper, suppressed.
+        When fewer than ``min_responses`` CCGs answered, every count and percentage is withheld
+        (:func:`ccgtools.page.disclosure.publish_table`).
+    """
     counts = responses["provider_choice"].value_counts().reindex(list(PROVIDERS), fill_value=0)
     answered = int(counts.sum())
     proportion, lower, upper = proportion_ci(counts, pd.Series(answered, index=counts.index), confidence)
     table = pd.DataFrame({"provider": counts.index, "ccgs": counts.to_numpy(),
                           "answered": answered, "percent": 100 * proportion.to_numpy(),
                           "lower": 100 * lower.to_numpy(), "upper": 100 * upper.to_numpy()})
-    if answered < min_responses:
-        table[["percent", "lower", "upper"]] = np.nan
-    return table
+    return disclosure.publish_table(table, PROVIDER_RESULT, rule=disclosure.DisclosureRule(min_base=min_responses))
+
+
+#: The provider table: every row is a share of the same base, the CCGs that answered the question.
+PROVIDER_RESULT = disclosure.TableColumns(base="answered", derived=("ccgs", "percent", "lower", "upper"))
 
 
 REASON_COLUMNS = tuple(q.column for q in QUESTIONS if q.kind == "reason")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from ..page import disclosure
 from .load import question
 
 
@@ -82,7 +83,9 @@ def published_comparison(responses: pd.DataFrame, data_path: str | Path | None =
     -------
     pandas.DataFrame
         One row per published figure: statement, published, numerator, answered,
-        percent, agrees (equal at the published precision, or above the published bound).
+        percent, agrees (equal at the published precision, or above the published bound),
+        suppressed (:func:`ccgtools.page.disclosure.publish_table`: figures on fewer than the
+        minimum number of answers are withheld).
     """
     columns = ["statement", "published", "numerator", "answered", "percent", "agrees"]
     if not is_bundled_survey(data_path):
@@ -99,7 +102,11 @@ def published_comparison(responses: pd.DataFrame, data_path: str | Path | None =
             agrees = percent > figure.at_least_percent
         rows.append({"statement": figure.statement, "published": figure.published, "numerator": numerator,
                      "answered": answered, "percent": percent, "agrees": bool(agrees)})
-    return pd.DataFrame(rows, columns=columns)
+    return disclosure.publish_table(pd.DataFrame(rows, columns=columns), CALIBRATION_COLUMNS)
+
+
+#: The calibration table's counts follow the survey rule like every other survey result.
+CALIBRATION_COLUMNS = disclosure.TableColumns(base="answered", derived=("numerator", "percent", "agrees"))
 
 
 def calibration_notes(comparison: pd.DataFrame) -> list[str]:
@@ -152,7 +159,8 @@ def reason_sentence(reasons: pd.DataFrame) -> str | None:
     return lead + f"among the most common reasons were: {listed} (intervals overlap, so no one reason stands out)."
 
 
-def headline_findings(summary: pd.DataFrame, responses: pd.DataFrame, *, top: int = 4) -> list[str]:
+def headline_findings(summary: pd.DataFrame, responses: pd.DataFrame, *, top: int = 4,
+                      min_responses: int = config.SURVEY_MIN_RESPONSES) -> list[str]:
     """Plain-English headline sentences, computed from the summary.
 
     The satisfaction and information questions come first, then the most
@@ -173,7 +181,7 @@ def headline_findings(summary: pd.DataFrame, responses: pd.DataFrame, *, top: in
         sentences.append(reasons)
     providers = responses["provider_choice"].value_counts()
     answered = int(providers.sum())
-    if answered >= config.SURVEY_MIN_RESPONSES:
+    if answered >= min_responses:
         leader = providers.idxmax()
         sentences.append(
             f"{providers.max()} of {answered} CCGs ({100 * providers.max() / answered:.0f}%) had chosen "

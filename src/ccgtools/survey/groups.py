@@ -12,7 +12,7 @@ from scipy import stats as _scipy_stats
 
 from .. import config
 from ..page import disclosure
-from .analysis import question_summary, reasons_only_for_choosers
+from .analysis import SURVEY_RESULT, question_summary, reasons_only_for_choosers
 from .load import GROUPINGS, QUESTIONS, question, with_grouping
 
 
@@ -56,8 +56,8 @@ def group_breakdown(
     Groups where fewer than ``min_responses`` answered the question are
     suppressed (counts and percentages missing, ``suppressed`` True); then, as the
     groups of a question add up to its total published in the question summary, the
-    next-smallest group is suppressed too (:mod:`ccgtools.page.disclosure`) until
-    subtraction from the total recovers no suppressed cell (:func:`recoverable`).
+    next-smallest group is suppressed too until subtraction from the total recovers no
+    suppressed cell (:func:`ccgtools.page.disclosure.publish_table`).
     Questions tied to the grouping by construction are left out
     (:func:`comparable_questions`).
 
@@ -78,77 +78,11 @@ def group_breakdown(
     table.attrs = {"confidence": confidence}  # not the per-group summaries' rule of 1: this table's rules follow
     totals = question_summary(responses, columns, min_responses=1).set_index("question")
     table = table[["question", "finding", "group", "numerator", "answered", "percent", "lower", "upper"]]
-    # The true sizes and numerators, kept aside to choose complementary cells and check recovery.
-    table = table.assign(group_size=table["answered"].astype(float), true_numerator=table["numerator"].astype(float))
-    rule = disclosure.DisclosureRule(min_base=min_responses)
-    hidden = ["answered", "numerator", "percent", "lower", "upper"]
-    table = disclosure.suppress_small_bases(table, "answered", dependent=hidden[1:], rule=rule)
-    table = disclosure.secondary_suppression(table, within=["question"], size_column="group_size", columns=hidden)
-    table = _suppress_until_not_recoverable(table, totals, hidden)
+    table = disclosure.publish_table(table, SURVEY_RESULT, rule=disclosure.DisclosureRule(min_base=min_responses),
+                                     within=["question"], totals=totals, numerator="numerator")
     attrs = dict(table.attrs)
-    out = table.drop(columns=["group_size", "true_numerator"]).sort_values(["question", "group"],
-                                                      key=_question_then_group_order(group_by), ignore_index=True)
+    out = table.sort_values(["question", "group"], key=_question_then_group_order(group_by), ignore_index=True)
     out.attrs.update(attrs)
-    return out
-
-
-def recoverable(numerators: pd.Series, bases: pd.Series, suppressed: pd.Series,
-                total_numerator: int, total_base: int) -> bool:
-    """Whether subtraction from a published total recovers a suppressed group of one question.
-
-    The published total (numerator and base over all groups) minus the published
-    groups gives the sums of the suppressed groups' numerators and bases. A cell is
-    recovered exactly when only one suppressed group has any answers (its base and
-    numerator are the differences), or when the suppressed numerators sum to 0 or to
-    the suppressed bases (every suppressed group is then 0% or 100%, even when the
-    group sizes are known). Otherwise each suppressed numerator can take more than
-    one value. Nothing is recovered when no group is published, or when the total
-    alone already says 0% or 100%.
-
-    Parameters
-    ----------
-    numerators, bases : pandas.Series
-        The groups' true (unsuppressed) numerators and bases.
-    suppressed : pandas.Series of bool
-        Which groups are suppressed.
-    total_numerator, total_base : int
-        The totals published for the question.
-
-    Returns
-    -------
-    bool
-
-    Notes
-    -----
-    Interval (Fréchet) bounds of a suppressed cell given its row total, as in
-    Hundepool A et al. (2012) *Statistical Disclosure Control*, Wiley, section 4.3.
-    """
-    suppressed = suppressed.astype(bool)
-    if suppressed.all() or not suppressed.any() or total_numerator in (0, total_base):
-        return False
-    hidden_numerator = int(numerators[suppressed].sum())
-    hidden_base = int(bases[suppressed].sum())
-    answered_groups = int((bases[suppressed] > 0).sum())
-    return answered_groups == 1 or hidden_numerator in (0, hidden_base)
-
-
-def _suppress_until_not_recoverable(table: pd.DataFrame, totals: pd.DataFrame, hidden: list[str]) -> pd.DataFrame:
-    """Suppress the next-smallest group of a question while :func:`recoverable` says a cell can be recovered."""
-    out = table.copy()
-    for question_column, rows in out.groupby("question", sort=False).groups.items():
-        total = totals.loc[question_column]
-        while recoverable(out.loc[rows, "true_numerator"], out.loc[rows, "group_size"], out.loc[rows, "suppressed"],
-                          int(total["numerator"]), int(total["answered"])):
-            shown = out.loc[rows][~out.loc[rows, "suppressed"]]
-            sizes = shown["group_size"].astype(float)
-            if not (sizes > 0).any():
-                # only empty groups are left: the question's own total is all there is (and it is
-                # suppressed by the base rule wherever it is small), so hiding more protects nothing
-                break
-            chosen = sizes[sizes > 0].idxmin()
-            for column in hidden:
-                out.loc[chosen, column] = np.nan if pd.api.types.is_float_dtype(out[column]) else pd.NA
-            out.loc[chosen, "suppressed"] = True
     return out
 
 
