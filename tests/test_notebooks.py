@@ -154,7 +154,7 @@ def test_nhs111_briefing_names_credible_underperformers(site):
     # The bundled file plants underperformers (nhs111.synthetic.PLANTED_UNDERPERFORMERS, worse on every
     # KPI), so the right headline names credibly worse contracts, and only planted ones.
     assert "No contract is outside the adjusted" not in html
-    worse = set(ranks.loc[ranks["funnel"] == "worse than expected", "contract_name"])
+    worse = set(ranks.loc[ranks["funnel_position"] == "worse than expected", "contract_name"])
     assert worse and worse <= set(PLANTED_UNDERPERFORMERS)
     credibly_worse = html.split("Credibly worse than the rest, outside the adjusted 99.8% funnel limits: ")[1]
     assert all(name in credibly_worse.split(".")[0] for name in worse)
@@ -205,7 +205,7 @@ def _false_alarms(reports, indicator) -> int:
     funnel = pd.read_csv(reports / f"practice_variation_{indicator}" / f"funnel_{indicator}.csv")
     truth = pd.read_csv(config.DATA_DIR / "gp_ground_truth_synthetic.csv").query("indicator == @indicator")
     planted = set(truth.loc[truth["planted_outlier"], "practice_code"])
-    outside = funnel["position"].notna() & (funnel["position"] != "within limits")
+    outside = funnel["funnel_position"].notna() & (funnel["funnel_position"] != "within limits")
     return int((outside & ~funnel["practice_code"].isin(planted)).sum())
 
 
@@ -220,11 +220,11 @@ def test_synthetic_practice_pages_say_so_and_count_false_alarms_against_expected
         alarms = _false_alarms(reports, indicator)
         assert f"with {alarms} false alarm{'' if alarms == 1 else 's'} among the" in text, indicator
         assert "lead one to expect about" in text
-        assert "allowing for the age and sex of their patients leaves" in text
+        assert "allowing for the age and sex of their patients, " in text and " are flagged" in text
         assert "not explained by the patients" in text
         assert "should not be challenged" not in text and "per SD (0.4)" not in text
         steps = pd.read_csv(reports / name / "flag_steps.csv")
-        assert steps["Step"].tolist()[0] == "Crude rate" and len(steps) == 4
+        assert steps["step"].tolist()[0] == "Crude rate" and len(steps) == 4
 
 
 def test_real_qof_practice_page_has_only_what_ran(site):

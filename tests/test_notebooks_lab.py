@@ -206,6 +206,10 @@ RUNS = {
     "practices defaults": ("practice_variation", {}, ["indicator: emergency admissions"], []),
     "practices A&E": ("practice_variation", {"indicator": "ae_attendances"}, ["indicator: A&E attendances"],
                       ["emergency admissions"]),
+    "assurance defaults": ("provider_data_assurance", {}, ["72 monthly returns from 6 providers"], []),
+    "assurance without records": ("provider_data_assurance", {"records_path": "", "truth_path": ""},
+                                  ["checked for consistency and over time (no record-level logs)"],
+                                  ["checked against the commissioner's record-level logs"]),
 }
 
 

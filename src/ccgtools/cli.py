@@ -51,16 +51,111 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                        help="wait up to this long for another build of the same reports folder (default: 0, "
                             "exit at once with status 3)")
+    check = commands.add_parser("check", help="recognise an input file's layout, validate it and print the "
+                                               "notebook parameters to use it")
+    check.add_argument("file", nargs="?", help="the file to check (a relative path is taken from this folder)")
+    check.add_argument("--as", dest="kind", metavar="KIND", help="check it as this layout instead of recognising it")
+    check.add_argument("--list", action="store_true", help="list the layouts ccgtools reads, and stop")
     data = commands.add_parser("make-data", help="regenerate the bundled synthetic data with its seeds")
     data.add_argument("--seed", type=int, help="seed for the survey generator (others use their defaults)")
     data.add_argument("--england", metavar="DIR", help="also write an England-sized practice set (6,500) into DIR")
     return parser
 
 
+#: Exit statuses of ``ccgtools check``.
+CHECK_OK, CHECK_PROBLEM, CHECK_UNRECOGNISED = 0, 1, 2
+
+
+def layouts() -> tuple:
+    """Every input layout ccgtools reads, assembled from the briefing packages that declare them.
+
+    Assembled here (the top layer) because the shared base (:mod:`ccgtools.layouts`) may not import
+    a briefing package; each briefing's ``layouts`` module declares its own.
+    """
+    from .nhs111.layouts import LAYOUTS as NHS111
+    from .practices.layouts import LAYOUTS as PRACTICES
+    from .survey.layouts import LAYOUTS as SURVEY
+
+    return (*SURVEY, *NHS111, *PRACTICES)
+
+
+def check_command(file: str | None, *, kind: str | None = None, list_only: bool = False,
+                  out=None) -> int:
+    """``ccgtools check``: recognise, validate and describe one input file; returns the exit status.
+
+    Method: read the header (:func:`ccgtools.layouts.read_header`), find the layout
+    (:func:`ccgtools.layouts.recognise`, or ``kind``), run that layout's own loader through its
+    ``check`` function and print what it found, or the first problem by file, row and column
+    (status 1), or the nearest layout and the columns that differ (status 2).
+    """
+    from pathlib import Path
+
+    from . import layouts as shared
+    from .errors import DataError
+
+    out = out or sys.stdout
+    known = layouts()
+    if list_only or not file:
+        if not file and not list_only:
+            print("ccgtools check: give a FILE to check (or --list for the layouts)", file=sys.stderr)
+        for layout in known:
+            print(f"{layout.kind:<18} {layout.title}", file=out)
+        return CHECK_OK if list_only else CHECK_UNRECOGNISED
+    path = Path(file).expanduser().absolute()
+    header = shared.read_header(path)
+    if kind:
+        layout = shared.by_kind(kind, known)
+        comparison = shared.compare(layout, header)
+        if not comparison.complete:
+            print(f"ccgtools check: {shared.describe_mismatch(path, comparison)}", file=sys.stderr)
+            return CHECK_UNRECOGNISED
+    else:
+        match, nearest = shared.recognise(header, known)
+        if match is None:
+            print(f"ccgtools check: {shared.describe_mismatch(path, nearest)}", file=sys.stderr)
+            return CHECK_UNRECOGNISED
+        layout = match.layout
+    print(f"{config_shown(path)}: {layout.title} (layout {layout.kind})", file=out)
+    try:
+        found = layout.check(path, shared.notebook_path(path))
+    except DataError as exc:
+        if exc.path is not None and Path(exc.path) != path:  # a problem in another file (e.g. a lookup)
+            print(f"  problem in {exc.shown_path}:", file=out)
+        print("  problem (the first found; correct it and check again):", file=out)
+        where = ", ".join(part for part in (f"row {exc.row}" if exc.row else "",
+                                            f"column '{exc.column}'" if exc.column else "") if part)
+        print(f"    {where + ': ' if where else ''}{exc.problem}"
+              + (f"; found {exc.value!r}" if exc.value is not None else "")
+              + (f"; expected {exc.expected}" if exc.expected else ""), file=out)
+        return CHECK_PROBLEM
+    print(f"  rows: {found.rows:,}", file=out)
+    print(f"  units: {found.units}", file=out)
+    if found.periods:
+        print(f"  periods: {found.periods}", file=out)
+    for note in found.notes:
+        print(f"  note: {note}", file=out)
+    print("  problems: none", file=out)
+    if found.parameters:
+        print(f"Notebook parameters ({found.notebook}):", file=out)
+        for name, value in found.parameters.items():
+            print(f"  {shared.parameter_line(name, value)}", file=out)
+    return CHECK_OK
+
+
+def config_shown(path) -> str:
+    """A path as error messages show it (:func:`ccgtools.config.shown_path`)."""
+    from .config import shown_path
+
+    return shown_path(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status.
 
-    0 every briefing built, reused or skipped; 1 a briefing failed (its notebook raised,
+    ``check``: 0 the file is a supported layout with no problem; 1 it has a problem (printed by row and
+    column); 2 it is no supported layout (the nearest is named), or it cannot be read.
+
+    ``build``: 0 every briefing built, reused or skipped; 1 a briefing failed (its notebook raised,
     timed out, or its kernel died; the others were still built); 2 an unusable config
     or command line; 3 another build holds the reports folder's lock.
     """
@@ -82,6 +177,18 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"ccgtools: {exc}", file=sys.stderr)
                 return EXIT_BUSY
             return exit_status(outcomes)
+        if args.command == "check":
+            try:
+                return check_command(args.file, kind=args.kind, list_only=args.list)
+            except CcgtoolsError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — never a bare traceback: one line, and how to get the rest
+                print(f"ccgtools check: unexpected error while checking {args.file}: {type(exc).__name__}: {exc} "
+                      "(a ccgtools bug: please report it with the file's header; run `python -X dev -m "
+                      "ccgtools.cli check FILE` for the traceback)", file=sys.stderr)
+                if sys.flags.dev_mode:
+                    raise
+                return CHECK_UNRECOGNISED
         if args.command == "make-data":
             from . import config
             from .nhs111.synthetic import write_synthetic_nhs111

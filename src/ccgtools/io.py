@@ -9,6 +9,7 @@ expected, never a bare traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -78,14 +79,78 @@ def read_csv_checked(
     if not path.is_file():
         raise DataError("file not found", path=path,
                         expected="an existing CSV file (a relative path is taken from the project root)")
-    if path.stat().st_size == 0 or not path.read_bytes().strip(b"\xef\xbb\xbf \t\r\n"):
-        raise DataError("the file is empty", path=path, expected="a header row and at least one data row")
+    check_text_file(path)
     frame = _read_text_csv(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise DataError("the file has a header but no data rows", path=path,
                         expected="at least one data row")
     note_read(path)
+    check_columns(frame, required_columns, path=path)
+    for column in frame.columns:
+        frame[column] = frame[column].str.strip().replace("", pd.NA)
+    return frame
+
+
+#: The first bytes of an Excel workbook (a zip file) and of an old binary .xls file.
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def check_text_file(path: Path) -> None:
+    """Raise DataError unless ``path`` is an existing, non-empty text file (not a workbook, not binary).
+
+    Method: the whole file is read as bytes; an Excel signature or a NUL byte (never in CSV
+    text) marks a binary file; a file of nothing but a byte-order mark and white space is empty.
+    """
+    if not path.is_file():
+        raise DataError("file not found", path=path,
+                        expected="an existing CSV file (a relative path is taken from the project root)")
+    data = path.read_bytes()
+    if data.startswith(_WORKBOOK_MAGIC):
+        raise DataError("an Excel workbook, not a CSV file", path=path, row=1,
+                        expected="a CSV file (in Excel: File > Save As > CSV UTF-8)")
+    if b"\x00" in data:
+        raise DataError("binary content, not a text CSV file", path=path, row=1, expected="a CSV file saved as text")
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise DataError("the file is empty", path=path, expected="a header row and at least one data row")
+
+
+def read_headerless_csv(path: str | Path, names: Sequence[str]) -> pd.DataFrame:
+    """Read a CSV with no header row (ODS files) as text columns ``names``, with the errors of
+    :func:`read_csv_checked`: not found, empty, binary, undecodable, malformed, or a row of another width.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Row ``i`` is the file's line ``i + 1`` (there is no header).
+    """
+    path = resolve_path(path)
+    check_text_file(path)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding=encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            match = _PARSER_LINE.search(str(exc))
+            raise DataError("malformed CSV: a row has more fields than the first row", path=path,
+                            row=int(match.group(1)) if match else None,
+                            expected=f"{len(names)} comma-separated fields on every row") from exc
+    else:
+        raise DataError("cannot decode the file", path=path, expected="UTF-8 or Windows-1252 text")
+    note_read(path)
+    if raw.shape[1] != len(names):
+        raise DataError(f"{raw.shape[1]} columns", path=path, row=1,
+                        expected=f"the {len(names)} columns of this layout and no header row")
+    raw.columns = list(names)
+    for column in raw.columns:
+        raw[column] = raw[column].str.strip().replace("", pd.NA)
+    return raw
+
+
+def check_columns(frame: pd.DataFrame, required_columns: Sequence[str], *, path: str | Path | None = None) -> None:
+    """Raise DataError (row 1, the header) naming the first required column ``frame`` lacks, and all of them."""
     missing = [c for c in required_columns if c not in frame.columns]
     if missing:
         raise DataError(
@@ -95,9 +160,6 @@ def read_csv_checked(
             column=missing[0],
             expected=f"a header with the columns {', '.join(required_columns)}",
         )
-    for column in frame.columns:
-        frame[column] = frame[column].str.strip().replace("", pd.NA)
-    return frame
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:
@@ -227,3 +289,45 @@ def to_counts(
         Nullable ``Int64`` counts, same index as ``frame``.
     """
     return to_numbers(frame, column, path=path, allow_missing=allow_missing, whole=True)
+
+
+#: The earliest date a ccgtools input may hold: the NHS began on 5 July 1948.
+FIRST_PLAUSIBLE_DATE = dt.date(1948, 7, 5)
+
+
+def last_plausible_date(today: dt.date | None = None) -> dt.date:
+    """The latest date an input may hold: a year after ``today`` (published data are never later)."""
+    today = today or dt.date.today()
+    return today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29) else \
+        dt.date(today.year + 1, 2, 28)
+
+
+def to_dates(frame: pd.DataFrame, column: str, *, path: str | Path | None = None,
+             today: dt.date | None = None) -> pd.Series:
+    """Parse a column of dates written YYYY-MM-DD, or raise DataError at the first bad cell.
+
+    Method: :func:`pandas.to_datetime` with the exact format (so ``2013-02-30`` is not a date),
+    then a plausibility range: from :data:`FIRST_PLAUSIBLE_DATE` to a year after ``today``
+    (:func:`last_plausible_date`), so a mistyped year such as 2099 is refused by name instead of
+    being analysed (and plotted as a special cause).
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64`` values, same index as ``frame``.
+    """
+    text = frame[column]
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    if parsed.isna().any():
+        label = parsed.isna().idxmax()
+        value = text.loc[label]
+        raise DataError("not a date" if pd.notna(value) else "a required date is missing", path=path,
+                        row=spreadsheet_row(label), column=column, value=None if pd.isna(value) else value,
+                        expected="a date written YYYY-MM-DD")
+    first, last = pd.Timestamp(FIRST_PLAUSIBLE_DATE), pd.Timestamp(last_plausible_date(today))
+    outside = (parsed < first) | (parsed > last)
+    if outside.any():
+        label = outside.idxmax()
+        raise DataError("date outside the plausible range", path=path, row=spreadsheet_row(label), column=column,
+                        value=text.loc[label], expected=f"a date from {first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    return parsed

@@ -53,8 +53,10 @@ def test_headline_counts_and_effects():
     assert "2 of 4 practices are outside the 99.8% limits" in sentences[0]
     assert "practices 12.0 points higher (one standard deviation) have 20% more events (95% interval 10% to 30% " \
            "more)" in sentences[3]
-    assert "flags 2 practices; allowing for the age and sex of their patients leaves 2" in sentences[1]
-    assert "also allowing for deprivation leaves 2" in sentences[1]
+    # Flags come and go at each case-mix step, so the counts are totals, never "leaves".
+    assert "flags 2 practices; allowing for the age and sex of their patients, 2 are flagged" in sentences[1]
+    assert "also allowing for deprivation, 2 (each of these steps removes some flags and adds others" in sentences[1]
+    assert "explains leaves 2." in sentences[1]
     assert "not explained by the patients" in sentences[1]
 
 
@@ -110,10 +112,12 @@ def test_next_steps_name_the_flagged_practices_and_what_not_to_conclude():
     steps = next_steps(_result(), label="admissions")
     # A's counts are suppressed, so only C is listed, and the sentence says why one is missing.
     assert steps[0].startswith("Start a conversation with the 2 practices outside the limits after full adjustment "
-                               "(1 listed by CCG below; 1 more is not listed because their counts are too small")
-    # Crude 2 → case-mix 2: the count does not fall, so no "crude league table" warning is claimed...
-    assert not any("crude rates" in s for s in steps)
-    # ...and widening removed none (case-mix 2 → adjusted 2), so no sentence about it either.
+                               "(1 listed by commissioner below; 1 more is not listed because their counts are too small")
+    # Crude flags A and B; case-mix flags A and C: B's flag goes (1 lost) and C's appears (1 new), though the
+    # total stays 2 — counted by practice, not by the difference of totals.
+    assert ("it flags 2 practices, and 1 of them is no longer flagged once age and sex and deprivation are allowed "
+            "for, while 1 practice that the crude table passes is flagged then.") in steps[1]
+    # Widening removed none (case-mix A, C → adjusted A, C), so no sentence about it.
     assert not any("before the limits were widened" in s for s in steps)
 
 

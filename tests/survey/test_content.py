@@ -37,7 +37,7 @@ def test_headline_sentences_quote_computed_numbers(bundled):
 
 
 def test_fpc_is_stated_in_methods():
-    assert any("finite population correction was applied for a population of 254" in n
+    assert any("finite population correction was applied, for a population of 254" in n
                for n in content.methods_notes(population_size=254))
     assert any("No finite population correction" in n for n in content.methods_notes())
 

@@ -71,13 +71,8 @@ def load_build_config(path: str | Path | None = None, *, default_timeout: float 
         template naming a parameter the set does not have, a repeated or unsafe name,
         a time limit that is not a positive number of seconds.
     """
-    path = config.resolve_path(path, config.BUILD_CONFIG)
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: build config not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    path = config_path(path)
+    document = read_toml(path)
     entries = document.get("briefing", [])
     if not entries:
         raise ConfigError(f"{path}: no [[briefing]] entries")
@@ -174,6 +169,42 @@ def _fill(template: str, parameters: dict, where: str, key: str) -> str:
         raise ConfigError(f"{where}: '{key}' is not a valid template ({exc})") from exc
 
 
+def config_path(path: str | Path | None) -> Path:
+    """The build config's path: ``--config FILE`` as a person typed it, from the current folder; else the project's.
+
+    A relative path given on the command line means the file in the folder the command runs in (as every
+    command-line tool does); the default is ``briefings.toml`` in the project root.
+    """
+    if path is None or str(path).strip() == "":
+        return config.BUILD_CONFIG
+    return Path(os.path.normpath(Path(str(path).strip()).expanduser().absolute()))
+
+
+def read_toml(path: Path) -> dict:
+    """Read a TOML file as UTF-8, a byte-order mark allowed; ConfigError naming the file for anything else.
+
+    Method: the bytes are decoded as UTF-8 (``utf-8-sig`` drops a leading byte-order mark, which Notepad
+    writes and TOML does not allow); text that is not UTF-8 (e.g. Windows-1252 from an older editor) is
+    refused with the byte and line where it fails, since TOML files must be UTF-8.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: build config not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a build config file") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}; saved as Windows-1252?); "
+                          "TOML files must be UTF-8: save it again as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
 def notebook_defaults(notebook: Path) -> dict:
     """The literal default of each parameter in the notebook's ``parameters`` cell.
 
@@ -219,7 +250,36 @@ def effective_parameters(briefing: Briefing) -> dict:
         if default is not None and value is not None and not _same_kind(default, value):
             raise ConfigError(f"briefing {briefing.name!r}: parameter {key} = {value!r} should be "
                               f"{type(default).__name__} like the notebook's default {default!r}")
-    return {**defaults, **briefing.parameters}
+    merged = {**defaults, **briefing.parameters}
+    check_parameter_values(briefing, merged)
+    return merged
+
+
+def parameter_rules() -> dict:
+    """Each notebook's parameter rules, by notebook file name, from the briefing packages that declare them.
+
+    The rules modules are light (no pandas), so reading the config stays fast.
+    """
+    from ..nhs111 import parameters as nhs111
+    from ..practices import parameters as practices
+    from ..survey import parameters as survey
+
+    return {module.NOTEBOOK: module for module in (survey, nhs111, practices)}
+
+
+def check_parameter_values(briefing: Briefing, values: dict) -> None:
+    """ConfigError naming the briefing and the first parameter whose value breaks its rule (range, choice, date),
+    so that a briefing with impossible parameters is refused before it runs and its published page is kept."""
+    from ..errors import ParameterError
+    from ..parameters import check_parameters
+
+    module = parameter_rules().get(briefing.notebook.name)
+    if module is None:
+        return
+    try:
+        check_parameters(values, module.RULES, in_order=getattr(module, "IN_ORDER", ()))
+    except ParameterError as exc:
+        raise ConfigError(f"briefing {briefing.name!r}: {exc}") from None
 
 
 def _same_kind(default, value) -> bool:

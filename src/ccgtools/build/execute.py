@@ -9,6 +9,7 @@ publishes the result atomically.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -203,6 +204,7 @@ class Rendered:
     name: str
     html: str = ""
     tables: dict[str, str] = field(default_factory=dict)
+    datapackage: str = ""  # the tables' Frictionless Data Package descriptor (JSON), "" when there are none
     notebook: str = ""
     error: str = ""
     duration_s: float = 0.0
@@ -334,7 +336,7 @@ def execute_and_render(job: dict) -> Rendered:
     import nbformat
     import papermill
 
-    from .render import Provenance, briefing_facts, first_finding, notebook_to_html, published_tables
+    from .render import Provenance, briefing_facts, first_finding, notebook_to_html, published_package, published_tables
 
     started = time.perf_counter()
     attempts = 0
@@ -377,6 +379,7 @@ def execute_and_render(job: dict) -> Rendered:
             notebook = nbformat.read(executed, as_version=4)
             make_deterministic(notebook)
             tables = published_tables(notebook)
+            package = published_package(notebook, job["name"], job["title"], job.get("description", ""))
             provenance = Provenance(title=job["title"], name=job["name"], notebook=job["notebook_label"],
                                     parameters=job["effective"], data_files=job["inputs"],
                                     disclosure_rule=job["disclosure"])
@@ -387,6 +390,7 @@ def execute_and_render(job: dict) -> Rendered:
             return Rendered(job["name"], error=f"rendering failed: {describe_failure(exc)}",
                             duration_s=time.perf_counter() - started, attempts=attempts)
         return Rendered(job["name"], html=html, tables=tables, notebook=nbformat.writes(notebook),
+                        datapackage=json.dumps(package, indent=2, ensure_ascii=False) + "\n" if tables else "",
                         duration_s=time.perf_counter() - started, attempts=attempts, synthetic=synthetic,
                         facts=facts)
 

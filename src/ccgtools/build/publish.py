@@ -39,7 +39,8 @@ class Outcome:
 def publish(rendered, reports_dir: Path) -> list[str]:
     """Move a successful rendering into ``reports/`` atomically; returns the CSV paths published.
 
-    The page, its tables and executed notebook are written to a staging folder first;
+    The page, its tables (with their ``datapackage.json``) and executed notebook are written to a staging
+    folder first;
     the briefing's folder is swapped in with renames, then the page replaced.
     """
     name = rendered.name
@@ -48,6 +49,8 @@ def publish(rendered, reports_dir: Path) -> list[str]:
     (staging / name).mkdir(parents=True)
     for table_name, csv_text in rendered.tables.items():
         (staging / name / f"{table_name}.csv").write_text(csv_text, encoding="utf-8")
+    if getattr(rendered, "datapackage", ""):
+        (staging / name / "datapackage.json").write_text(rendered.datapackage, encoding="utf-8")
     (staging / name / f"{name}.ipynb").write_text(rendered.notebook, encoding="utf-8")
     (staging / f"{name}.html").write_text(rendered.html, encoding="utf-8")
     target, old = reports_dir / name, reports_dir / ".staging" / f"{name}.old"

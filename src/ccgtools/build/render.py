@@ -19,6 +19,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from .. import __version__
+from ..page.downloads import data_package
 from ..page.show import FACTS_MIMETYPE, SOURCES_MIMETYPE, TABLE_MIMETYPE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -196,3 +197,19 @@ def published_tables(notebook: nbformat.NotebookNode) -> dict[str, str]:
                 raise ValueError(f"two tables are named {payload['name']!r}; each needs its own name")
             tables[payload["name"]] = payload["csv"]
     return tables
+
+
+def published_package(notebook: nbformat.NotebookNode, name: str, title: str, description: str = "") -> dict:
+    """The ``datapackage.json`` descriptor of the CSV files a notebook published
+    (:func:`ccgtools.page.downloads.data_package`): each table's caption, disclosure rules and fields.
+
+    Raises
+    ------
+    ccgtools.page.downloads.UndocumentedField
+        When a table has a column the field dictionary lacks (naming the table and the column).
+    """
+    tables = [output["data"][TABLE_MIMETYPE] for cell in notebook.cells for output in cell.get("outputs", [])
+              if TABLE_MIMETYPE in output.get("data", {})]
+    return data_package(name, title, [{"name": t["name"], "caption": t["caption"], "fields": t.get("fields", []),
+                                       "disclosure": t.get("disclosure", [])} for t in tables],
+                        description=description)

@@ -64,7 +64,8 @@ def _job(task: Task) -> dict:
     briefing = task.briefing
     notebook = briefing.notebook
     label = portable_path(notebook)
-    return {"name": briefing.name, "title": briefing.title, "notebook": str(notebook), "notebook_label": str(label),
+    return {"name": briefing.name, "title": briefing.title, "description": briefing.description,
+            "notebook": str(notebook), "notebook_label": str(label),
             "parameters": briefing.parameters, "effective": task.parameters, "inputs": task.inputs,
             "disclosure": briefing.disclosure, "kernel_name": config.KERNEL_NAME,
             "cwd": str(config.PROJECT_ROOT), "timeout": briefing.timeout}

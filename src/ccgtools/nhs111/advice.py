@@ -49,15 +49,16 @@ def next_steps(comparison: ContractComparison, notes: pd.DataFrame) -> list[str]
         steps.append(f"Query {name} on {kpis}: its results are worse than both chance and the usual spread between "
                      "contracts explain. Ask for its weekly figures, its own explanation and a recovery plan.")
     if queries.empty:
-        steps.append("No contract is worse than the usual spread between contracts explains: these data give no "
-                     "reason to single out a contract for a performance query.")
+        steps.append("No contract lies outside the funnel limits. The limits allow for the usual spread between "
+                     "contracts, which is wide here, so this is not assurance that every contract is performing: "
+                     "it means no single contract can be separated from the rest on these data.")
     if not bottom_only.empty:
         names = list(dict.fromkeys(bottom_only["contract_name"]))
-        listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-        steps.append(f"Do not act on league-table position alone: {len(names)} contract"
-                     f"{' is' if len(names) == 1 else 's are'} often ranked in the bottom fifth but within the "
-                     f"limits ({listed}). Follow them on the control charts, and query them if they move outside "
-                     "the limits.")
+        listed = "; ".join(names[:8]) + (f"; and {len(names) - 8} more" if len(names) > 8 else "")
+        steps.append(f"{len(names)} contract{' is' if len(names) == 1 else 's are'} often ranked in the bottom fifth "
+                     f"but within the limits ({listed}). League-table position alone does not show "
+                     "underperformance: start any system-wide action with them, ask for their weekly figures, and "
+                     "query them if they move outside the limits.")
     for key, indicator in comparison.indicators.items():
         table = comparison.values[key]
         if indicator.standard is None or table.empty:

@@ -6,6 +6,7 @@ window) are emitted here, heading and text together, only when their analysis ra
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -63,28 +64,39 @@ def show_composite(comparison: ContractComparison) -> None:
                                          "composite_z": "Average score (below 0 = worse)",
                                          "worse_on": "Worse than expected on"}).head(10),
                     name="composite", caption="The ten contracts lowest on the combined view",
-                    csv=comparison.composite)
+                    csv=composite_download(comparison))
 
 
 def show_focus_window(usable: pd.DataFrame, indicators: dict[str, Indicator], start: str | None,
-                      end: str | None, *, synthetic: bool, region: str | None = None) -> None:
+                      end: str | None, *, synthetic: bool, region: str | None = None,
+                      compared: tuple[str | None, str | None] = (None, None)) -> None:
     """A closer look at a short window, day by day (heading, text, table), only when one was asked for.
 
-    ``usable`` is the whole period (the window may fall outside the period compared); only
-    the contracts of ``region`` are counted when one is given.
+    ``usable`` is the whole file (the window may fall outside the period compared, ``compared`` =
+    (first day, last day), and the text then says so); only the contracts of ``region`` are counted
+    when one is given.
     """
     if not start or not end:
         return
     window = focus_window(select(usable, region=region), start, end)
     text = (f"{region or 'England'}'s calls and KPIs day by day from {pd.Timestamp(start):%A %-d %B %Y} to "
             f"{pd.Timestamp(end):%A %-d %B %Y}, the window set in this briefing's parameters.")
+    first, last = (pd.Timestamp(day) if day else None for day in compared)
+    outside = window["period"][((window["period"] < first) if first is not None else False)
+                               | ((window["period"] > last) if last is not None else False)]
+    if len(outside):
+        text += (f" {len(outside)} of these {len(window)} days fall outside the period compared above"
+                 f"{f' (from {first:%-d %B %Y}' if first is not None else ' (up to'}"
+                 f"{f' to {last:%-d %B %Y})' if last is not None else ')'}: the window is taken from the whole "
+                 "file, and its days are not part of the comparison of contracts.")
     easter = pd.date_range("2013-03-28", "2013-04-02")
     if synthetic and window["period"].isin(easter).any():
         text += (" The invented data build in a surge in calls and a dip in performance over Easter 2013 "
                  "(Thursday 28 March to Tuesday 2 April).")
     show.show_section("A closer look at a short window", [text])
     show.show_table(national_table(window, indicators, frequency="D"), name="focus_window",
-                    caption=f"All contracts{f' in {region}' if region else ''}, day by day")
+                    caption=f"All contracts{f' in {region}' if region else ''}, day by day",
+                    csv=national_download(window, indicators, frequency="D"))
 
 
 def focus_window(activity: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
@@ -149,9 +161,12 @@ def headline(comparison: ContractComparison, notes: pd.DataFrame, planted: list[
         if indicator.standard is not None:
             meets = int(table["meets_standard"].fillna(False).sum())
             short = int(table["credibly_below"].fillna(False).sum())
+            below = table.loc[table["credibly_below"].fillna(False).astype(bool), "contract_name"] \
+                if "contract_name" in table else pd.Series(dtype=object)
+            named = f" ({'; '.join(map(str, below))})" if 1 <= len(below) <= 3 else ""
             text += (f"; {meets} met the standard ({indicator.standard_text}), "
-                     f"{short} {'was' if short == 1 else 'were'} short of it by more than the play of chance in "
-                     "their own calls (this does not allow for week-to-week variation)")
+                     f"{short}{named} {'was' if short == 1 else 'were'} short of it by more than the play of "
+                     "chance in their own calls (this does not allow for week-to-week variation)")
         sentences.append(text + ".")
     outside = flagged[flagged["reason"].str.contains("outside")]
     bottom_only = flagged[~flagged["contract_code"].isin(outside["contract_code"])]
@@ -178,15 +193,18 @@ def headline(comparison: ContractComparison, notes: pd.DataFrame, planted: list[
 
 
 def _contracts_with_kpis(flagged: pd.DataFrame, all_kpis: int) -> str:
-    """Contracts grouped by the KPIs they are flagged on: "A, B (all 3 KPIs); C (calls answered …)"."""
-    kpis = flagged.groupby("contract_name", sort=False)["kpi"].agg(lambda k: ", ".join(k).lower())
+    """Contracts grouped by the KPIs they are flagged on: "A; B (all 3 KPIs). C (calls answered …)".
+
+    Names are separated by semicolons (real contract names contain commas), groups by full stops.
+    """
+    kpis = flagged.groupby("contract_name", sort=False)["kpi"].agg(lambda k: " and ".join(k).lower())
     counts = flagged.groupby("contract_name", sort=False)["kpi"].size()
     label = kpis.where(counts < all_kpis, f"all {all_kpis} KPIs" if all_kpis > 1 else kpis)
     parts = []
     for kpi_text, names in label.groupby(label, sort=False):
         contracts = list(names.index)
-        parts.append(f"{', '.join(contracts)} ({kpi_text})")
-    return "; ".join(parts)
+        parts.append(f"{'; '.join(contracts)} ({kpi_text})")
+    return ". ".join(parts)
 
 
 def indicators_label(key: str) -> str:
@@ -207,19 +225,19 @@ def kpi_charts(comparison: ContractComparison, kind: str) -> list:
     for key, indicator in comparison.indicators.items():
         if kind == "funnel":
             funnel, fit = comparison.funnels[key], comparison.fits[key]
-            charts.append(plots.funnel_chart(
+            charts.append(_renamed(plots.funnel_chart(
                 funnel, funnel_limit_grid(funnel, fit), target=fit.target, label_column="contract_name",
                 title=indicator.name, xlabel=f"Calls ({indicator.denominator.replace('_', ' ')}, log scale)",
                 ylabel=f"{indicator.name} (%)", name=f"funnel_{key}", higher_is_better=indicator.higher_is_better,
-                units="contracts"))
+                units="contracts"), FUNNEL_COLUMNS))
         elif kind == "ranks":
-            charts.append(plots.caterpillar_chart(comparison.ranks[key], label_column="contract_name",
-                                                  title=f"{indicator.name}: rank with 95% interval",
-                                                  name=f"ranks_{key}"))
+            chart = plots.caterpillar_chart(comparison.ranks[key], label_column="contract_name",
+                                            title=f"{indicator.name}: rank with 95% interval", name=f"ranks_{key}")
+            charts.append(replace(chart, data=ranks_download(chart.data)))
         elif kind == "bottom_fifth":
-            charts.append(plots.observed_against_chance_chart(
+            charts.append(_renamed(plots.observed_against_chance_chart(
                 comparison.bottom_counts[key], label_column="contract_name", name=f"bottom_fifth_{key}",
-                title=f"{indicator.name}: periods in the bottom fifth, against chance"))
+                title=f"{indicator.name}: periods in the bottom fifth, against chance"), {"periods": "periods_compared"}))
         else:
             raise ParameterError(f"unknown chart kind {kind!r}; expected funnel, ranks or bottom_fifth")
     return charts
@@ -230,16 +248,56 @@ def spc_charts(activity: pd.DataFrame, indicators: dict[str, Indicator], *, freq
     """An XmR chart per KPI, for England (or the region chosen) and, when given, one contract."""
     charts = []
     for key, indicator in indicators.items():
-        charts.append(plots.spc_chart(national_series(activity, indicator, frequency=frequency),
-                                      title=f"{indicator.name}: all contracts", ylabel="%",
-                                      name=f"spc_{key}_all"))
+        charts.append(_renamed(plots.spc_chart(national_series(activity, indicator, frequency=frequency),
+                                               title=f"{indicator.name}: all contracts", ylabel="%",
+                                               name=f"spc_{key}_all"), SPC_COLUMNS))
         if contract_code:
             name = activity.loc[activity["contract_code"] == contract_code, "contract_name"].iloc[0]
-            charts.append(plots.spc_chart(national_series(activity, indicator, frequency=frequency,
-                                                          contract_code=contract_code),
-                                          title=f"{indicator.name}: {name}", ylabel="%",
-                                          name=f"spc_{key}_{contract_code}"))
+            charts.append(_renamed(plots.spc_chart(national_series(activity, indicator, frequency=frequency,
+                                                                   contract_code=contract_code),
+                                                   title=f"{indicator.name}: {name}", ylabel="%",
+                                                   name=f"spc_{key}_{contract_code}"), SPC_COLUMNS))
     return charts
+
+
+#: The columns of a funnel chart's data as named in its CSV file (the unit in the name).
+FUNNEL_COLUMNS = {"denominator": "calls", "value": "percent", "lower_99_8": "lower_limit_99_8_percent",
+                  "upper_99_8": "upper_limit_99_8_percent", "position": "funnel_position"}
+#: The columns of an SPC chart's data as named in its CSV file.
+SPC_COLUMNS = {"value": "percent", "mean": "mean_percent", "lower_limit": "lower_limit_percent",
+               "upper_limit": "upper_limit_percent"}
+
+
+def _renamed(chart: plots.Chart, columns: dict[str, str]) -> plots.Chart:
+    """``chart`` with the columns of the data it publishes renamed (the drawing is unchanged)."""
+    return replace(chart, data=chart.data.rename(columns=columns))
+
+
+def ranks_download(data: pd.DataFrame) -> pd.DataFrame:
+    """A rank chart's data as published: whole-number rank limits and the chance of the bottom fifth as a
+    percentage (``bottom_fifth_percent``, as in ``contract_kpis.csv``)."""
+    out = data.assign(rank_lower=disclosure.whole_counts(data["rank_lower"]),
+                      rank_upper=disclosure.whole_counts(data["rank_upper"]),
+                      prob_bottom=100 * data["prob_bottom"])
+    return out.rename(columns={"prob_bottom": "bottom_fifth_percent"})
+
+
+def composite_download(comparison: ContractComparison) -> pd.DataFrame:
+    """The combined view as published: each KPI's score in a column named by its key (``z_answered_60s``)."""
+    return comparison.composite.rename(columns={i.name: f"z_{key}" for key, i in comparison.indicators.items()})
+
+
+def ranking_download(comparison: ContractComparison) -> pd.DataFrame:
+    """:func:`ranking_table` as published in ``contract_kpis.csv``: the KPI's key beside its name, the rank
+    interval as two whole numbers, every column named with its unit."""
+    table = ranking_table(comparison)
+    keys = {i.name: key for key, i in comparison.indicators.items()}
+    out = table.drop(columns="rank_interval").rename(columns={
+        "lower": "ci_lower_percent", "upper": "ci_upper_percent", "funnel": "funnel_position",
+        "percent_bottom_fifth": "bottom_fifth_percent"})
+    out.insert(out.columns.get_loc("kpi"), "kpi_code", table["kpi"].map(keys))
+    out.attrs = dict(table.attrs)
+    return out
 
 
 def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
@@ -259,10 +317,25 @@ def ranking_table(comparison: ContractComparison) -> pd.DataFrame:
             "funnel": funnel["position"], "median_rank": ranks["median_rank"],
             "rank_interval": ranks["rank_lower"].astype("Int64").astype(str) + " to "
             + ranks["rank_upper"].astype("Int64").astype(str),
+            "rank_lower": disclosure.whole_counts(ranks["rank_lower"]),
+            "rank_upper": disclosure.whole_counts(ranks["rank_upper"]),
             "percent_bottom_fifth": 100 * ranks["prob_bottom"]}).reset_index())
     table = pd.concat(parts, ignore_index=True).sort_values(["kpi", "median_rank"], ignore_index=True)
     # The percentage and its interval reveal the events as well as the calls: both are checked.
     return disclosure.suppress_small_counts(table, ["events", "calls"], dependent=["percent", "lower", "upper"])
+
+
+def national_download(activity: pd.DataFrame, indicators: dict[str, Indicator], *,
+                      frequency: str = "D") -> pd.DataFrame:
+    """:func:`national_table` as published: the period's date, calls received and each KPI in a column
+    named ``<key>_percent`` (not rounded for reading)."""
+    totals = aggregate(activity, [], frequency=frequency)
+    table = pd.DataFrame({"period": totals["period"], "calls_received": totals["calls_received"]})
+    for key, indicator in indicators.items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table[f"{key}_percent"] = (100 * totals[indicator.numerator].astype(float)
+                                       / totals[indicator.denominator].astype(float))
+    return table
 
 
 def national_table(activity: pd.DataFrame, indicators: dict[str, Indicator], *, frequency: str = "D") -> pd.DataFrame:

@@ -15,11 +15,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import config
 from ..errors import DataError, ParameterError
-from ..io import check_unique, read_csv_checked, spreadsheet_row, to_counts
+from ..io import check_columns, check_unique, read_csv_checked, spreadsheet_row, to_counts, to_dates
 
 MEASURES = ("calls_received", "calls_answered", "calls_answered_60s", "calls_abandoned_30s", "calls_triaged",
             "callbacks_needed", "callbacks_10min", "warm_transfers")
@@ -28,11 +29,19 @@ MEASURES = ("calls_received", "calls_answered", "calls_answered_60s", "calls_aba
 #: other routes, so triaged may exceed answered in real returns.)
 NESTED = (("calls_answered", "calls_received"), ("calls_answered_60s", "calls_answered"),
           ("callbacks_10min", "callbacks_needed"), ("warm_transfers", "callbacks_needed"))
-LAYOUTS = ("mds", "iucadc")
+from .parameters import LAYOUTS  # noqa: E402  ("auto", "mds", "iucadc", "iucadc_daily")
 IUCADC_COLUMNS = {"week_ending": "period", "region_code": "region", "contract_code": "contract_code",
                   "contract_name": "contract_name", "calls_received": "calls_received",
                   "calls_answered": "calls_answered", "calls_answered_60s": "calls_answered_60s",
                   "calls_abandoned": "calls_abandoned_30s", "calls_triaged": "calls_triaged"}
+#: Columns of each layout that must be present; the other measures may be absent (not collected).
+REQUIRED = {"mds": ("date", "contract_code", "calls_received", "calls_answered"),
+            "iucadc": ("week_ending", "contract_code", "calls_received", "calls_answered"),
+            "iucadc_daily": ("date", "week_ending", "contract_code", "calls_received", "calls_answered")}
+#: IUC ADC daily rows: the weekly layout's columns plus ``date``; ``region`` and ``contract`` are accepted
+#: for ``region_code`` and ``contract_code``.
+IUCADC_DAILY_COLUMNS = {"date": "period", **{k: v for k, v in IUCADC_COLUMNS.items() if k != "week_ending"}}
+ALIASES = {"region": "region_code", "contract": "contract_code"}
 #: Share of rows with impossible values above which a KPI is left out altogether.
 DEFECT_THRESHOLD = 0.05
 
@@ -79,6 +88,15 @@ def indicator_table(indicators: dict[str, Indicator]) -> pd.DataFrame:
                          for i in indicators.values()])
 
 
+def indicator_download(indicators: dict[str, Indicator]) -> pd.DataFrame:
+    """The KPI definitions as published in ``kpis.csv``: key, name, which direction is better, the national
+    standard as a percentage (blank where there is none) and in words, why it matters, the source."""
+    return pd.DataFrame([{"kpi_code": key, "kpi": i.name, "higher_is_better": i.higher_is_better,
+                          "standard_percent": 100 * i.standard if i.standard is not None else np.nan,
+                          "standard": i.standard_text, "why_it_matters": i.why, "source": i.source}
+                         for key, i in indicators.items()])
+
+
 def load_contracts(path: str | Path | None = None) -> pd.DataFrame:
     """Load the contract lookup: contract_code (unique), contract_name, region, optional population.
 
@@ -92,7 +110,46 @@ def load_contracts(path: str | Path | None = None) -> pd.DataFrame:
     check_unique(raw, "contract_code", path=path)
     if "population" in raw:
         raw = raw.assign(population=to_counts(raw, "population", path=path))
+    raw.attrs["path"] = str(path)
     return raw
+
+
+def recognise_layout(path: Path) -> str:
+    """The activity layout of the file at ``path`` from its header (``layout = "auto"``).
+
+    Method: :func:`ccgtools.layouts.recognise` over this package's activity layouts
+    (:data:`ccgtools.nhs111.layouts.ACTIVITY_LAYOUTS`); DataError naming the nearest layout and the
+    columns that differ when the header is none of them.
+    """
+    from ..layouts import describe_mismatch, read_header, recognise
+    from .layouts import ACTIVITY_LAYOUTS
+
+    match, nearest = recognise(read_header(path), ACTIVITY_LAYOUTS.values())
+    if match is None:
+        raise DataError(describe_mismatch(path, nearest).split(": ", 1)[1], row=1,
+                        path=path, expected="the header of an NHS 111 activity layout (mds, iucadc, iucadc_daily)")
+    return next(name for name, layout in ACTIVITY_LAYOUTS.items() if layout is match.layout)
+
+
+def read_with_aliases(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    """Read an activity file, taking ``region`` and ``contract`` for ``region_code`` and ``contract_code``
+    (:data:`ALIASES`) when the file has no column of the usual name, then require ``required``."""
+    raw = read_csv_checked(path)
+    raw = raw.rename(columns={a: c for a, c in ALIASES.items() if a in raw and c not in raw})
+    check_columns(raw, required, path=path)
+    return raw
+
+
+def _check_week_ending(raw: pd.DataFrame, path) -> None:
+    """DataError at the first daily row whose ``week_ending`` is not 0 to 6 days after its ``date``."""
+    dates, weeks = _dates(raw, "date", path), _dates(raw, "week_ending", path)
+    gap = (weeks - dates).dt.days
+    wrong = (gap < 0) | (gap > 6)
+    if wrong.any():
+        label = wrong.idxmax()
+        raise DataError("the week ending is not the end of the week holding the date", path=path,
+                        row=spreadsheet_row(label), column="week_ending", value=raw.loc[label, "week_ending"],
+                        expected=f"a date 0 to 6 days after {raw.loc[label, 'date']}")
 
 
 def load_activity(path: str | Path | None = None, *, layout: str = "mds",
@@ -103,12 +160,19 @@ def load_activity(path: str | Path | None = None, *, layout: str = "mds",
     ----------
     path : str or Path, optional
         The activity file (default: the bundled synthetic MDS-era daily file).
-    layout : {"mds", "iucadc"}
+    layout : {"mds", "iucadc", "iucadc_daily", "auto"}
         ``mds``: the bundled layout (``date``, ``contract_code`` and the MDS
         measures). ``iucadc``: NHS England's Integrated Urgent Care Aggregate Data
         Collection weekly layout (``week_ending``, ``region_code``, ``contract_code``,
         ``contract_name``, ``calls_received``, ``calls_answered``,
         ``calls_answered_60s``, ``calls_abandoned``, ``calls_triaged``).
+        ``iucadc_daily``: the same columns with a ``date`` per row (``region`` and
+        ``contract`` accepted for ``region_code`` and ``contract_code``); each row is
+        one day, and the briefing's ``frequency`` sums days into weeks or months.
+        ``auto``: recognised from the header (:func:`recognise_layout`). In every layout
+        only the period, ``contract_code``, ``calls_received`` and ``calls_answered`` are
+        required: a measure whose column is absent or blank in every row is not
+        collected (missing), and the KPIs built on it are left out with a note.
     contracts : pandas.DataFrame, optional
         Known contracts (:func:`load_contracts`); read from ``contracts_path`` (or the
         bundled lookup for the MDS layout) when not given.
@@ -123,24 +187,34 @@ def load_activity(path: str | Path | None = None, *, layout: str = "mds",
     ------
     DataError
         Missing columns; a bad date; negative, fractional or suppressed counts; a
-        repeated contract and period; an unknown contract code; a part above its
-        whole (e.g. more calls answered than received).
+        repeated contract and period; an unknown contract code (naming the lookup
+        file); a part above its whole (e.g. more calls answered than received); a
+        daily row whose week ending is not in its week.
     """
     if layout not in LAYOUTS:
-        raise ParameterError(f"layout must be one of {', '.join(LAYOUTS)}; found {layout!r}")
+        raise ParameterError(f"layout must be one of {', '.join(repr(x) for x in LAYOUTS)}; found {layout!r}")
+    default_path = config.NHS111_ACTIVITY if layout in ("auto", "mds") else config.IUCADC_SAMPLE
+    path = config.resolve_path(path, default_path)
+    if layout == "auto":
+        layout = recognise_layout(path)
+    raw = read_with_aliases(path, REQUIRED[layout])
+    source_period = "week_ending" if layout == "iucadc" else "date"
     if layout == "mds":
-        path = config.resolve_path(path, config.NHS111_ACTIVITY)
-        raw = read_csv_checked(path, ("date", "contract_code", *MEASURES)).rename(columns={"date": "period"})
+        raw = raw.rename(columns={"date": "period"})
         default_contracts = config.NHS111_CONTRACTS
     else:
-        path = config.resolve_path(path, config.IUCADC_SAMPLE)
-        raw = read_csv_checked(path, tuple(IUCADC_COLUMNS))[list(IUCADC_COLUMNS)].rename(columns=IUCADC_COLUMNS)
+        if layout == "iucadc_daily":
+            _check_week_ending(raw, path)
+        columns = IUCADC_DAILY_COLUMNS if layout == "iucadc_daily" else IUCADC_COLUMNS
+        raw = raw[[c for c in columns if c in raw]].rename(columns=columns)
         default_contracts = config.IUCADC_LOOKUP
     if contracts is None:
         contracts = load_contracts(contracts_path or default_contracts)
+    raw.attrs["period_column"] = source_period
     frame = raw.assign(period=_dates(raw, "period", path))
     for measure in MEASURES:
-        frame[measure] = to_counts(frame, measure, path=path) if measure in frame else pd.array(
+        collected = measure in frame and frame[measure].notna().any()
+        frame[measure] = to_counts(frame, measure, path=path) if collected else pd.array(
             [pd.NA] * len(frame), dtype="Int64")
     _check_known_contracts(frame, contracts, path)
     _check_repeats(frame, path)
@@ -152,20 +226,22 @@ def load_activity(path: str | Path | None = None, *, layout: str = "mds",
 
 
 def _dates(frame: pd.DataFrame, column: str, path) -> pd.Series:
-    parsed = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
-    if parsed.isna().any():
-        label = parsed.isna().idxmax()
-        raise DataError("not a date", path=path, row=spreadsheet_row(label), column=column,
-                        value=frame.loc[label, column], expected="a date written YYYY-MM-DD")
-    return parsed
+    """The dates of ``column`` (:func:`ccgtools.io.to_dates`), named by the user's own column.
+
+    The canonical ``period`` column is reported as the file's column: ``date`` or ``week_ending``.
+    """
+    shown = frame.attrs.get("period_column", column) if column == "period" else column
+    return to_dates(frame.rename(columns={column: shown}), shown, path=path)
 
 
 def _check_known_contracts(frame: pd.DataFrame, contracts: pd.DataFrame, path) -> None:
     unknown = ~frame["contract_code"].isin(contracts["contract_code"])
     if unknown.any():
         label = unknown.idxmax()
+        lookup = contracts.attrs.get("path")
+        where = f" {config.shown_path(lookup)} (set contracts_path to your own lookup)" if lookup else ""
         raise DataError("unknown contract code", path=path, row=spreadsheet_row(label), column="contract_code",
-                        value=frame.loc[label, "contract_code"], expected="a code in the contract lookup")
+                        value=frame.loc[label, "contract_code"], expected=f"a code in the contract lookup{where}")
 
 
 def _check_repeats(frame: pd.DataFrame, path) -> None:
@@ -234,6 +310,10 @@ def data_quality(activity: pd.DataFrame, indicators: dict[str, Indicator]) -> tu
         if missing and not any(n["kpi"] == key for n in notes):
             notes.append({"issue": f"{indicator.name}: not collected in this data", "rows": 0,
                           "action": "KPI left out", "kpi": key})
+        elif usable[indicator.denominator].fillna(0).eq(0).all() and not any(n["kpi"] == key for n in notes):
+            notes.append({"issue": f"{indicator.name}: not collected in this data ({indicator.denominator} is "
+                                   "zero in every row)", "rows": int(len(usable)),
+                          "action": "KPI left out", "kpi": key})
     return usable.reset_index(drop=True), pd.DataFrame(notes, columns=["issue", "rows", "action", "kpi"])
 
 
@@ -250,7 +330,16 @@ def usable_indicators(indicators: dict[str, Indicator], notes: pd.DataFrame,
 
 def select(activity: pd.DataFrame, *, start: str | None = None, end: str | None = None,
            region: str | None = None) -> pd.DataFrame:
-    """Rows in the period range (inclusive) and region; ParameterError when nothing is left."""
+    """Rows in the period range (inclusive) and region; ParameterError when nothing is left.
+
+    ``start`` and ``end`` are checked first as the notebook's ``period_start`` and ``period_end``
+    (:mod:`ccgtools.parameters`): plausible dates written YYYY-MM-DD, in order.
+    """
+    from ..parameters import check_parameters
+    from .parameters import IN_ORDER, RULES
+
+    check_parameters({"period_start": start, "period_end": end, "region": region},
+                     {k: RULES[k] for k in ("period_start", "period_end", "region")}, in_order=IN_ORDER[:1])
     rows = pd.Series(True, index=activity.index)
     if start:
         rows &= activity["period"] >= pd.Timestamp(start)

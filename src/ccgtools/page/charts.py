@@ -269,13 +269,23 @@ def percentage_bars(summary: pd.DataFrame, *, label_column: str, title: str | No
     left_out = summary.loc[summary["percent"].isna(), label_column].tolist()
     if left_out:
         alt += f" Not shown (fewer answers than the disclosure threshold): {', '.join(map(str, left_out))}."
-    sentence = "No group had enough answers to show." if shown.empty else (
-        f"The largest share was “{shown[label_column].iloc[0]}” at {shown['percent'].iloc[0]:.0f}% "
-        f"(95% interval {shown['lower'].iloc[0]:.0f}% to {shown['upper'].iloc[0]:.0f}%)"
-        + (f"; the smallest, “{shown[label_column].iloc[-1]}”, {shown['percent'].iloc[-1]:.0f}%." if len(shown) > 1
-           else "."))
+    sentence = "No group had enough answers to show." if shown.empty else _bars_sentence(shown, label_column)
     data = shown[[label_column, "answered", "percent", "lower", "upper"]].round(1)
     return Chart(figure, alt, data, name, title=title or "", summary=sentence)
+
+
+def _bars_sentence(shown: pd.DataFrame, label_column: str) -> str:
+    """What a bar chart of percentages shows: the leader only when its interval clears the next one's."""
+    top = shown.iloc[0]
+    share = f"“{top[label_column]}” at {top['percent']:.0f}% (95% interval {top['lower']:.0f}% to {top['upper']:.0f}%)"
+    if len(shown) == 1:
+        return f"Only {share} had enough answers to show."
+    runner = shown.iloc[1]
+    if top["lower"] > runner["upper"]:
+        return f"The largest share, {share}, stands clear of the rest: its interval does not overlap the next one's."
+    tied = shown[shown["upper"] >= top["lower"]]
+    return (f"The {len(tied)} largest shares have overlapping intervals, so none stands out; they run from "
+            f"{tied['percent'].min():.0f}% to {tied['percent'].max():.0f}%, led by {share}.")
 
 
 def _scatter_kwargs(count: int) -> dict:
@@ -545,6 +555,19 @@ def observed_against_chance_chart(counts: pd.DataFrame, *, label_column: str, ti
     return Chart(figure, alt, counts.round(2), name, title=title, summary=summary)
 
 
+def _shift_sentence(series: pd.DataFrame, scale: float, unit: str) -> str:
+    """When a third or more of the points are special causes, the level moved over the period: say so, so that
+    a sustained change is not read as many separate events ("" otherwise)."""
+    special = series["variation"].astype(str).str.startswith("special cause")
+    if len(series) < 12 or special.mean() < 1 / 3:
+        return ""
+    quarter = max(len(series) // 4, 1)
+    start, end = (scale * series["value"].iloc[:quarter].mean(), scale * series["value"].iloc[-quarter:].mean())
+    return (f" Most points are outside limits fitted to the whole period because the level itself moved (from about "
+            f"{start:.1f}{unit} in the first quarter of the periods to {end:.1f}{unit} in the last): read this as a "
+            "sustained change, not as many separate events.")
+
+
 def spc_chart(series: pd.DataFrame, *, title: str, ylabel: str, name: str, percent: bool = True) -> Chart:
     """XmR (statistical process control) chart: the series, its mean and process limits, special causes by shape.
 
@@ -595,7 +618,8 @@ def spc_chart(series: pd.DataFrame, *, title: str, ylabel: str, name: str, perce
                   else "outside the process limits")
                + f"; {counts.get('special cause concern', 0)} of {len(series)} periods signal a concern and "
                f"{counts.get('special cause improvement', 0)} an improvement."
-               + (" The limits are provisional (fewer than 12 points)." if provisional else ""))
+               + (" The limits are provisional (fewer than 12 points)." if provisional else "")
+               + _shift_sentence(series, scale, unit))
     data = series[["period", "value", "mean", "lower_limit", "upper_limit", "rule", "variation"]].copy()
     data[["value", "mean", "lower_limit", "upper_limit"]] = (scale * data[["value", "mean", "lower_limit",
                                                                           "upper_limit"]]).round(2)
@@ -651,7 +675,8 @@ def decision_grid_chart(decisions: pd.DataFrame, *, row_column: str, period_colu
     worst = flagged.groupby(row_column).size().sort_values(ascending=False, kind="stable")
     parts = [f"{counts.get(d, 0)} {d}" for d in DECISION_STYLES]
     alt = (f"Grid of {len(table)} decisions, {len(rows)} {units} by {len(periods)} periods: " + ", ".join(parts)
-           + "." + (f" Most flagged: {', '.join(f'{k} ({v})' for k, v in worst.head(5).items())}." if len(worst) else ""))
+           + "." + (f" Most flagged: {', '.join(f'{k} ({v})' for k, v in worst.head(5).items())}."
+                    if len(worst) else ""))
     summary = (f"Of {len(table)} returns, {counts.get('accept', 0)} are accepted, {counts.get('query', 0)} to be "
                f"queried and {counts.get('reject', 0)} rejected"
                + (f"; {worst.index[0]} has the most flagged ({worst.iloc[0]})." if len(worst) else "."))

@@ -361,8 +361,9 @@ def _suppress_until_not_recoverable(out: pd.DataFrame, within: Sequence[str], to
                                          total_base):
             shown = sizes[rows][~out.loc[rows, "suppressed"].to_numpy(bool)]
             if not (shown > 0).any():
-                # only empty rows are left: the group's own total is all there is (and it is suppressed
-                # by the same rule wherever it is small), so hiding more protects nothing
+                # Only empty rows are left published, so the total points at the one suppressed row that
+                # has answers: withhold the empty rows too, and the total can no longer be attributed.
+                out = _blank(out, out.index.isin(shown.index), columns.withheld())
                 break
             out = _blank(out, out.index == shown[shown > 0].idxmin(), columns.withheld())
     return out

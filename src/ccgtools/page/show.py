@@ -27,6 +27,7 @@ from ..io import files_read
 from .chart_check import layout_problems
 from .charts import FONT_PT, WATERMARK_GID, Chart, to_svg
 from .disclosure import rules_applied
+from .downloads import is_snake_case, readable_to_data, schema_fields, tidy_frame
 
 TABLE_MIMETYPE = "application/vnd.ccgtools.table+json"
 FACTS_MIMETYPE = "application/vnd.ccgtools.facts+json"
@@ -195,6 +196,9 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
                empty_message: str = "No rows to show.", collapsed: bool = False) -> None:
     """Display ``table`` as HTML and attach ``csv`` (default: ``table``) for publication as ``name.csv``.
 
+    The CSV is tidied (:func:`csv_table`: snake_case headers, numbers as numbers, no float noise,
+    formulas neutralised) and its fields' types are attached for the briefing's ``datapackage.json``.
+
     An empty table shows ``empty_message`` instead and publishes no CSV. ``collapsed`` puts the
     table in a ``<details>`` element that the reader opens (for long tables behind a chart).
     """
@@ -204,6 +208,7 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
         return
     data = table if csv is None else csv
     rules = list(dict.fromkeys([*rules_applied(table), *rules_applied(data)]))
+    download = csv_table(data, name=name, readable=csv is None)
     html = table_html(table, caption).replace('<div class="ccg-table-wrap"',
                                               f'<div class="ccg-table-wrap" data-table-name="{escape(name)}"', 1)
     if collapsed:
@@ -212,8 +217,21 @@ def show_table(table: pd.DataFrame, *, name: str, caption: str, csv: pd.DataFram
     display({
         "text/html": html,
         "text/plain": f"{caption} ({len(table)} rows)",
-        TABLE_MIMETYPE: {"name": name, "caption": caption, "csv": data.to_csv(index=False), "disclosure": rules},
+        TABLE_MIMETYPE: {"name": name, "caption": caption, "csv": download.to_csv(index=False), "disclosure": rules,
+                         "fields": schema_fields(download)},
     }, raw=True)
+
+
+def csv_table(data: pd.DataFrame, *, name: str, readable: bool = False) -> pd.DataFrame:
+    """The table as published in its CSV file (:func:`ccgtools.page.downloads.tidy_frame`).
+
+    With ``readable`` (no numbers were passed, only the table shown), a table with headings that are
+    not snake_case is taken for a readable one and turned back into data first
+    (:func:`ccgtools.page.downloads.readable_to_data`).
+    """
+    if readable and not all(is_snake_case(c) for c in data.columns):
+        data = readable_to_data(data)
+    return tidy_frame(data, table=name)
 
 
 def mark_synthetic(figure, band_in: float = 0.34) -> None:
@@ -236,7 +254,7 @@ def mark_synthetic(figure, band_in: float = 0.34) -> None:
                 ha="left", va="center", fontsize=FONT_PT, fontweight="bold", color="#212b32")
 
 
-def show_chart(chart: Chart, *, caption: str | None = None) -> None:
+def show_chart(chart: Chart, *, caption: str | None = None, csv: pd.DataFrame | None = None) -> None:
     """Display a chart as inline SVG (text kept as text) under its title, with the one sentence that
     says what it shows, and attach its data for publication as CSV.
 
@@ -244,6 +262,8 @@ def show_chart(chart: Chart, *, caption: str | None = None) -> None:
     (:func:`show_title`), the image and its alt text say so. Any legibility problem found by
     :func:`ccgtools.page.chart_check.layout_problems` is recorded in the output's metadata
     (``ccgtools/chart-problems``), where the tests read it for every chart of every briefing.
+    ``csv``, when given, is published as the chart's CSV in place of its data (which the page shows
+    under the chart), e.g. with snake_case headers where the page's table has words.
     """
     alt_text = chart.alt_text
     if _PAGE["synthetic"]:
@@ -256,7 +276,7 @@ def show_chart(chart: Chart, *, caption: str | None = None) -> None:
     html = f'<figure class="ccg-figure" data-chart-name="{escape(chart.name)}">{title}{svg}{summary}</figure>'
     display({"text/html": html, "image/svg+xml": svg, "text/plain": alt_text},
             metadata={"ccgtools/chart-problems": problems, "ccgtools/chart-name": chart.name}, raw=True)
-    show_table(chart.data, name=chart.name, collapsed=True,
+    show_table(chart.data, name=chart.name, collapsed=True, csv=csv,
                caption=caption or f"Data behind the chart: {chart.title or chart.name.replace('_', ' ')}")
 
 

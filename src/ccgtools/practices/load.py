@@ -9,6 +9,7 @@ problem, and what was expected.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,8 @@ from ..errors import DataError
 from ..io import (
     check_allowed_values,
     check_unique,
-    note_read,
     read_csv_checked,
+    read_headerless_csv,
     spreadsheet_row,
     to_counts,
     to_numbers,
@@ -129,8 +130,16 @@ def load_reference_rates(path: str | Path | None = None) -> pd.DataFrame:
     raw = read_csv_checked(path, ("indicator", "sex", "age_group", "rate"))
     check_allowed_values(raw, "sex", SEXES, path=path, allow_missing=False)
     check_allowed_values(raw, "age_group", AGE_GROUPS, path=path, allow_missing=False)
-    table = raw.assign(rate=to_numbers(raw, "rate", path=path), band=raw["sex"] + " " + raw["age_group"])
+    rates = to_numbers(raw, "rate", path=path)
+    repeated = raw.duplicated(["indicator", "sex", "age_group"])
+    if repeated.any():
+        label = repeated.idxmax()
+        raise DataError("indicator, sex and age group given twice", path=path, row=spreadsheet_row(label),
+                        column="indicator", value=raw.loc[label, "indicator"],
+                        expected="one rate per indicator, sex and age group")
+    table = raw.assign(rate=rates, band=raw["sex"] + " " + raw["age_group"])
     matrix = table.pivot(index="band", columns="indicator", values="rate")
+    matrix.attrs["path"] = str(path)
     matrix.columns.name = None
     return matrix.reindex([f"{s} {a}" for s in SEXES for a in AGE_GROUPS])
 
@@ -173,7 +182,9 @@ def load_fingertips(path: str | Path, *, area_type: str | tuple[str, ...] = ("GP
     """One indicator from a standard OHID Fingertips export, for one area type and period.
 
     Fingertips labels GP practices "GPs" in some exports and "GP" in others; both are accepted
-    by default.
+    by default. An export may hold several periods (years): ``period`` chooses one as written in
+    its "Time period" column (e.g. ``"2023/24"``), or ``"latest"`` (by "Time period Sortable");
+    left as None with several periods, a DataError lists them.
 
     Returns
     -------
@@ -187,14 +198,27 @@ def load_fingertips(path: str | Path, *, area_type: str | tuple[str, ...] = ("GP
     raw = read_csv_checked(path, FINGERTIPS_COLUMNS)
     area_types = (area_type,) if isinstance(area_type, str) else tuple(area_type)
     rows = raw["Area Type"].isin(area_types)
-    if period is not None:
+    if period is not None and period != "latest":
+        available = raw.loc[raw["Area Type"].isin(area_types), "Time period"].dropna().unique()
+        if period not in set(available):
+            raise DataError(f"no rows for period {period!r}", path=path, column="Time period", value=period,
+                            expected="one of " + ", ".join(repr(p) for p in sorted(available)) if len(available)
+                            else f"rows of area type {' or '.join(area_types)}")
         rows &= raw["Time period"] == period
     if indicator_id is not None:
         rows &= raw["Indicator ID"] == str(indicator_id)
     chosen = raw[rows]
     if chosen.empty:
-        raise DataError(f"no rows for area type {' or '.join(area_types)}" + (f" and period {period!r}" if period else ""),
-                        path=path, column="Area Type", expected="at least one matching row")
+        found = ", ".join(repr(t) for t in raw["Area Type"].dropna().unique()[:8])
+        raise DataError(f"no rows for area type {' or '.join(area_types)}", path=path, column="Area Type",
+                        expected=f"rows for GP practices; the file has area types {found}")
+    periods = sorted(chosen["Time period"].dropna().unique(), key=_period_order(chosen))
+    if period == "latest":
+        chosen = chosen[chosen["Time period"] == periods[-1]]
+    elif period is None and len(periods) > 1:
+        raise DataError(f"the file holds {len(periods)} periods ({', '.join(periods)}); choose one", path=path,
+                        column="Time period", expected="a period parameter (fingertips_period, imd_period) set to "
+                        "one of " + ", ".join(repr(p) for p in periods))
     check_unique(chosen, "Area Code", path=path)
     out = pd.DataFrame({"area_code": chosen["Area Code"], "area_name": chosen["Area Name"],
                         "parent_code": chosen.get("Parent Code"), "period": chosen["Time period"]})
@@ -202,7 +226,26 @@ def load_fingertips(path: str | Path, *, area_type: str | tuple[str, ...] = ("GP
                            ("lower_95", "Lower CI 95.0 limit"), ("upper_95", "Upper CI 95.0 limit"),
                            ("lower_99_8", "Lower CI 99.8 limit"), ("upper_99_8", "Upper CI 99.8 limit")):
         out[column] = to_numbers(chosen, source, path=path, allow_missing=True) if source in chosen else np.nan
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["periods"] = len(periods)
+    return out
+
+
+def _period_order(frame: pd.DataFrame):
+    """A sort key for Fingertips periods: its ``Time period Sortable`` number where the export gives one, else the
+    year the period text starts with (the sortable column is blank for some periods of real exports)."""
+    sortable = {}
+    if "Time period Sortable" in frame:
+        sortable = {p: n for p, n in zip(frame["Time period"], frame["Time period Sortable"])
+                    if isinstance(n, str) and n.isdigit()}
+
+    def key(period: str) -> tuple[int, str]:
+        if period in sortable:
+            return int(sortable[period]), period
+        year = re.match(r"\d{4}", period)
+        return (int(year.group()) * 10_000 if year else 0), period
+
+    return key
 
 
 def load_heec(path: str | Path) -> pd.DataFrame:
@@ -231,16 +274,8 @@ def load_epraccur(path: str | Path, *, active_gp_only: bool = True) -> pd.DataFr
     With ``active_gp_only`` keeps status A (active) and prescribing setting 4 (GP practice).
     """
     path = config.resolve_path(path)
-    if not path.is_file():
-        raise DataError("file not found", path=path,
-                        expected="the ODS epraccur CSV (a relative path is taken from the project root)")
-    raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    note_read(path)
-    if raw.shape[1] != len(EPRACCUR_COLUMNS):
-        raise DataError(f"{raw.shape[1]} columns", path=path, row=1,
-                        expected=f"the {len(EPRACCUR_COLUMNS)} ODS epraccur columns and no header row")
-    raw.columns = EPRACCUR_COLUMNS
-    if raw.loc[0, "organisation_code"].lower() in ("organisation_code", "code"):
+    raw = read_headerless_csv(path, EPRACCUR_COLUMNS)
+    if str(raw.loc[0, "organisation_code"]).lower() in ("organisation_code", "code", "organisation code"):
         raise DataError("the file has a header row", path=path, row=1, expected="no header row (ODS format)")
     check_unique(raw, "organisation_code", path=path)
     out = raw[["organisation_code", "name", "commissioner", "status_code", "prescribing_setting", "postcode"]]

@@ -7,6 +7,8 @@ sentences or a chart for the briefing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -59,6 +61,31 @@ def steps_table(result: VariationResult) -> pd.DataFrame:
     steps["allows_for"] = steps["view"].map(step_descriptions(result))
     steps["view"] = steps["view"].map(VIEW_NAMES)
     return steps[["view", "allows_for", "flagged", "flagged_high", "flagged_low", "removed", "added"]]
+
+
+#: Practice columns as named in the CSV files (the unit in the name).
+DOWNLOAD_COLUMNS = {"crude_rate": "crude_rate_per_1000", "isr": "age_sex_ratio"}
+
+
+def download(table: pd.DataFrame) -> pd.DataFrame:
+    """A practice table (:func:`movers`, :func:`outliers_by_ccg`) as published in its CSV file: the crude rate
+    named with its unit (``crude_rate_per_1000``), the age-sex standardised ratio as ``age_sex_ratio``."""
+    out = table.rename(columns=DOWNLOAD_COLUMNS)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def steps_download(result: VariationResult) -> pd.DataFrame:
+    """:func:`steps_table` as published in ``flag_steps.csv``: whole-number counts of flags at each step."""
+    return steps_table(result).rename(columns={"view": "step", "removed": "flags_removed", "added": "flags_added"})
+
+
+def effects_download(coefficients: pd.DataFrame) -> pd.DataFrame:
+    """The covariate effects as published in ``covariate_effects.csv``: each ratio with its 95% interval,
+    and the standard deviation a continuous covariate's effect is per."""
+    columns = {"covariate": "covariate", "code": "covariate_code", "effect": "effect", "per": "per",
+               "ratio": "ratio", "lower_95": "ci_lower_ratio", "upper_95": "ci_upper_ratio", "sd": "covariate_sd"}
+    return coefficients[[c for c in columns if c in coefficients]].rename(columns=columns)
 
 
 def movers(table: pd.DataFrame, limit: int = 15, views: tuple[str, ...] = VIEWS) -> pd.DataFrame:
@@ -114,6 +141,31 @@ def practice_profile(table: pd.DataFrame, frame: pd.DataFrame, practice_code: st
     measures.append(("Flag: " + " / ".join(VIEW_NAMES[v].split(" (")[0].lower() for v in views),
                      " / ".join(row[f"{v}_flag"] or "none" for v in views), ""))
     return pd.DataFrame(measures, columns=["measure", "practice", "median practice"]).astype(object)
+
+
+def profile_download(table: pd.DataFrame, frame: pd.DataFrame, practice_code: str | None) -> pd.DataFrame:
+    """:func:`practice_profile` as published in ``practice_profile.csv``: one row, each of the practice's
+    measures beside the median practice's (``median_<measure>``), then the practice's flag at each step."""
+    if not practice_code:
+        return pd.DataFrame(columns=["practice_code"])
+    practice_profile(table, frame, practice_code)  # the same checks of the code
+    row = table.set_index("practice_code").loc[practice_code]
+    attributes = frame.set_index("practice_code").loc[practice_code]
+    measures = [("list_size", row["list_size"], table["list_size"].median())]
+    measures += [(name, attributes[column], frame[column].median())
+                 for column, name in (("prop65", "aged_65_plus_percent"), ("imd_score", "imd_score"))
+                 if column in frame and pd.notna(attributes.get(column))]
+    measures += [("observed", row["observed"], table["observed"].median()),
+                 ("crude_rate_per_1000", row["crude_rate"], table["crude_rate"].median())]
+    if table["isr"].notna().any():
+        measures.append(("age_sex_ratio", row["isr"], table["isr"].median()))
+    measures.append(("adjusted_ratio", row["adjusted_ratio"], table["adjusted_ratio"].median()))
+    profile = {"practice_code": practice_code}
+    for name, value, middle in measures:
+        profile[name], profile[f"median_{name}"] = float(value), float(middle)
+    views = [v for v in VIEWS if f"{v}_flag" in table and (v != "age_sex" or table["isr"].notna().any())]
+    profile.update({f"{view}_flag": row[f"{view}_flag"] or None for view in views})  # blank: within the limits
+    return pd.DataFrame([profile])
 
 
 def geography(table: pd.DataFrame, area: str | None = None) -> str:
@@ -187,14 +239,19 @@ def effect_sentence(row, what: str) -> str:
 
 
 def step_sentence(result: VariationResult) -> str:
-    """The flag counts from crude to fully adjusted, each step worded for what it does."""
+    """The flag counts from crude to fully adjusted, each step worded for what it does.
+
+    The case-mix steps both remove and add flags, so their counts are given as totals, not as what
+    is "left"; only widening the limits (which can only remove flags) "leaves" a subset.
+    """
     counts = result.steps.set_index("view")["flagged"]
     parts = [f"A crude league table of rates flags {counts['crude']:,} practices"]
     if "age_sex" in counts:
-        parts.append(f"allowing for the age and sex of their patients leaves {counts['age_sex']:,}")
+        parts.append(f"allowing for the age and sex of their patients, {counts['age_sex']:,} are flagged")
     if "case_mix" in counts:
-        parts.append(f"also allowing for {_join(_allowed_for(result))} leaves {counts['case_mix']:,}")
-    explained = "; ".join(parts) + "."
+        parts.append(f"also allowing for {_join(_allowed_for(result))}, {counts['case_mix']:,}")
+    explained = "; ".join(parts) + (" (each of these steps removes some flags and adds others: see the table)."
+                                    if len(parts) > 1 else ".")
     return (f"{explained} Widening the limits for the variation between practices that none of this explains "
             f"leaves {counts['adjusted']:,}. The flags removed by this last step are not explained by the patients: "
             "those practices differ no more than practices usually do, and that usual spread may itself be "
@@ -206,9 +263,10 @@ def spread_sentence(result: VariationResult) -> str:
     if result.fit.phi <= 1:
         return ("Practices differ from one another no more than chance alone would make them, so the limits were "
                 "not widened.")
-    times = f"about {result.fit.phi:,.0f} times" if result.fit.phi >= 2 else "more than"
-    return (f"Practices differ from one another {times} as much as chance alone would make them, so the limits "
-            "were widened to allow for that usual spread before any practice was called unusual.")
+    spread = float(np.sqrt(result.fit.phi))  # φ compares variances; its square root compares spreads
+    times = f"about {spread:,.1f} times as widely as" if spread >= 1.5 else "more widely than"
+    return (f"Practices differ from one another {times} chance alone would make them, so the limits were "
+            "widened to allow for that usual spread before any practice was called unusual.")
 
 
 def headline(result: VariationResult, *, truth: pd.Series | None = None, label: str = "") -> list[str]:
@@ -356,9 +414,13 @@ def funnel_chart(result: VariationResult, *, title: str) -> plots.Chart:
                                           result.fit.tau2 if result.method == "additive" else 0.0,
                                           statistic="ratio", confidence=(0.95, result.flag_level),
                                           phi=result.fit.phi if result.method == "multiplicative" else 1.0)
-    return plots.funnel_chart(table.rename(columns={"lower_limit": f"lower_{stats.level_label(result.flag_level)}",
+    level = stats.level_label(result.flag_level)
+    chart = plots.funnel_chart(table.rename(columns={"lower_limit": f"lower_{stats.level_label(result.flag_level)}",
                                                     "upper_limit": f"upper_{stats.level_label(result.flag_level)}"}),
                               limits, target=1.0, title=title, xlabel="Expected events (fully adjusted)",
                               ylabel="Observed / expected", label_column="practice_code",
                               name=f"funnel_{result.indicator}", percent=False,
                               levels=("95", stats.level_label(result.flag_level)), units="practices")
+    return replace(chart, data=chart.data.rename(columns={
+        "denominator": "adjusted_expected", "value": "adjusted_ratio", f"lower_{level}": "lower_limit_ratio",
+        f"upper_{level}": "upper_limit_ratio", "position": "funnel_position"}))

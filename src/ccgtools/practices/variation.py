@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from .. import stats
+from .. import config, stats
 from ..errors import DataError, ParameterError
 from ..page import disclosure
 
@@ -332,12 +332,50 @@ def synthetic_description(frame: pd.DataFrame, truth: pd.Series | None) -> str |
             "practices")
 
 
+#: The fewest practices a funnel plot and its over-dispersion estimate can compare.
+MIN_PRACTICES = 5
+
+
+def check_briefing_parameters(mode: str, values: dict) -> None:
+    """ParameterError naming the first parameter that breaks its rule (:mod:`ccgtools.practices.parameters`),
+    or a path that ``mode`` needs and is None, or a covariate whose file is not given."""
+    from ..parameters import check_parameters
+    from .parameters import REQUIRED_PATHS, RULES
+
+    names = {"method": "od_method"}
+    given = {names.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in values.items()}
+    check_parameters(given, RULES)
+    for name in REQUIRED_PATHS[mode]:
+        if not given.get(name):
+            raise ParameterError(f"parameter {name} = {given.get(name)!r}: mode {mode!r} needs it; expected the path "
+                                 "of a file (absolute, or relative to the project root)")
+    if mode == "fingertips_proportion":
+        for covariate, path in (("imd", "imd_path"), ("rural", "heec_path"), ("prop65", "heec_path")):
+            if covariate in given.get("covariates", ()) and not given.get(path):
+                raise ParameterError(f"parameter covariates includes {covariate!r} but {path} = None; expected "
+                                     f"{path} set, or {covariate!r} left out of covariates")
+
+
+def check_comparable(frame: pd.DataFrame, indicator: str, *, path=None, column: str | None = None) -> None:
+    """DataError when the practices cannot be compared: fewer than :data:`MIN_PRACTICES`, or every count zero."""
+    if len(frame) < MIN_PRACTICES:
+        raise DataError(f"too few practices to compare: {len(frame)}", path=path, value=len(frame),
+                        expected=f"at least {MIN_PRACTICES} practices (a funnel plot and its over-dispersion "
+                                 "estimate need several units to rank)")
+    observed = pd.to_numeric(frame["observed"], errors="coerce").fillna(0)
+    if (observed == 0).all():
+        raise DataError(f"every practice has zero events for {indicator!r}: there is no variation to compare",
+                        path=path, column=column,
+                        expected="event counts for the indicator (a blank or all-zero column means it was not "
+                                 "collected)")
+
+
 def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...], family: str = "poisson",
                         method: str = "additive", flag_level: float = 0.998, area: str | None = None, registrations_path=None,
                         practices_path=None, events_path=None, reference_rates_path=None,
                         ground_truth_path=None, fingertips_path=None, fingertips_period=None, imd_path=None,
                         heec_path=None, estimator: str = "consistent", ods_path=None,
-                        icb_lookup_path=None) -> VariationBriefing:
+                        icb_lookup_path=None, imd_period: str | None = None) -> VariationBriefing:
     """Load the inputs for ``mode`` and run :func:`analyse_indicator` or :func:`analyse_proportion`.
 
     ``age_sex_events``: registrations (quinary), practices, events and reference rates
@@ -346,18 +384,31 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
     IMD (a Fingertips IMD export) and optionally % aged 65+ and rurality (the HEEC table); with
     ``ods_path`` and ``icb_lookup_path``, practices are grouped by their real commissioner (the ODS
     commissioner, and its ICB) instead of Fingertips' parent code, which is not a commissioner.
+    An IMD file holding several periods is read for ``imd_period``, or its latest period (with a note).
+
+    Every parameter is checked by name first (:func:`check_briefing_parameters`); a comparison of fewer
+    than :data:`MIN_PRACTICES` practices, or of practices that all have zero events, is refused
+    (:func:`check_comparable`).
     """
     from . import load as practice_io
     from .proportion import analyse_proportion, proportion_frame
 
-    if mode not in MODES:
-        raise ParameterError(f"mode must be one of {', '.join(MODES)}; found {mode!r}")
+    check_briefing_parameters(mode, locals())
     notes: list[str] = []
     if mode == "age_sex_events":
         population = practice_io.load_quinary(registrations_path)
         events = practice_io.load_events(events_path, registered=population.index)
-        frame = practice_frame(practice_io.load_practices(practices_path), population, events,
-                               practice_io.load_reference_rates(reference_rates_path), indicator, area=area)
+        rates = practice_io.load_reference_rates(reference_rates_path)
+        check_indicator(events, indicator)
+        if indicator not in rates.columns or rates[indicator].isna().any():
+            raise DataError(f"no reference rate for indicator {indicator!r} in every sex and age group",
+                            path=rates.attrs.get("path"), column="indicator", value=indicator,
+                            expected="40 rates (MALE and FEMALE, 0_4 to 95+) for the indicator; the file has "
+                                     + ", ".join(rates.columns))
+        frame = practice_frame(practice_io.load_practices(practices_path), population, events, rates, indicator,
+                               area=area)
+        check_comparable(frame, indicator, path=practice_io.bundled("events") if not events_path else
+                         config.resolve_path(events_path), column="events")
         result = analyse_indicator(frame, indicator, covariates=tuple(covariates), family=family, method=method,
                                    flag_level=flag_level, estimator=estimator)
         truth = None
@@ -369,11 +420,15 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
     data = practice_io.load_fingertips(fingertips_path, period=fingertips_period)
     tables = []
     if imd_path:
-        imd = practice_io.load_fingertips(imd_path)
+        imd = practice_io.load_fingertips(imd_path, period=imd_period or "latest")
+        if not imd_period and imd.attrs.get("periods", 1) > 1:
+            notes.append(f"The IMD file holds {imd.attrs['periods']} periods; the latest, {imd['period'].iloc[0]}, "
+                         "is used.")
         tables.append(imd[["area_code", "value"]].rename(columns={"area_code": "practice_code", "value": "imd_score"}))
     if heec_path:
         tables.append(practice_io.load_heec(heec_path))
     frame, _ = proportion_frame(data, tables)
+    check_comparable(frame, indicator, path=config.resolve_path(fingertips_path), column="Count")
     if ods_path and icb_lookup_path:
         from .commissioners import practice_commissioners, with_commissioners
 

@@ -57,8 +57,8 @@ def next_steps(summary: pd.DataFrame, reasons: pd.DataFrame, tests: pd.DataFrame
     if not ran.empty:
         differ = ran[ran["differs"].astype(bool)]
         if differ.empty:
-            steps.append(f"Treat the {group_label} groups alike on this evidence: no answer differs clearly between "
-                         "them, though with so few CCGs only large differences could be seen.")
+            steps.append(f"Do not single out any {group_label} group: no answer differs clearly between them. That "
+                         "does not show they are alike: with so few CCGs only large differences could be seen.")
         else:
             findings = "; ".join(f"CCGs that {f}" for f in differ["finding"])
             steps.append(f"Look into why answers differ by {group_label} ({findings}) before planning support "

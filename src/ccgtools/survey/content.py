@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import config
-from ..page import disclosure
-from .load import question
+from ..page import charts, disclosure
+from ..page.downloads import snake_case
+from . import analysis
+from .load import LIKERT, question
 
 
 @dataclass(frozen=True)
@@ -240,9 +242,11 @@ def methods_notes(*, confidence: float = 0.95, population_size: int | None = Non
         notes.append("No finite population correction was applied: the intervals treat the respondents "
                      "as a sample from a large population of CCGs.")
     else:
-        notes.append(f"The finite population correction was applied for a population of {population_size:,} "
-                     "CCGs (Kish effective sample size); intervals are narrower because a large share of "
-                     "all CCGs answered. This assumes the respondents are like the CCGs that did not answer. "
+        notes.append(f"The finite population correction was applied, for a population of {population_size:,} "
+                     "CCGs (Kish effective sample size), to the headline answers and the reasons: their intervals "
+                     "are narrower because a large share of all CCGs answered. The provider-choice table and the "
+                     "breakdowns by group use plain Wilson intervals, because the population of each group is not "
+                     "known. This assumes the respondents are like the CCGs that did not answer. "
                      "The reasons use the same population, which makes their intervals slightly wider than "
                      "a correction for the CCGs that had chosen would.")
     return notes
@@ -270,3 +274,37 @@ def selected_comments(responses: pd.DataFrame, n: int = 6, *, seed: int = config
     if len(comments) <= n:
         return comments.tolist()
     return comments.sample(n=n, random_state=np.random.default_rng(seed)).tolist()
+
+
+#: The interval columns of the survey's result tables, as named in their CSV files (the unit in the name).
+INTERVAL_COLUMNS = {"lower": "ci_lower_percent", "upper": "ci_upper_percent"}
+
+
+def download(table: pd.DataFrame) -> pd.DataFrame:
+    """A result table (:func:`ccgtools.survey.analysis.question_summary` and its kind) as published in
+    its CSV file: the numbers, with the interval's ends named with their unit (``ci_lower_percent``)."""
+    out = table.rename(columns=INTERVAL_COLUMNS)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def _with_data(chart: charts.Chart, data: pd.DataFrame) -> charts.Chart:
+    """``chart`` publishing ``data`` as its CSV (the drawing is unchanged)."""
+    return replace(chart, data=data)
+
+
+def likert_download(chart: charts.Chart) -> pd.DataFrame:
+    """The data of the satisfaction chart (:func:`ccgtools.page.charts.likert_diverging_bars`) as published
+    in ``likert_satisfaction.csv``: each answer's column named with its unit (``very_dissatisfied_percent``);
+    the page's table under the chart keeps the answers' words."""
+    columns = {"question": "question_text", **{label: f"{snake_case(label)}_percent" for label in LIKERT}}
+    out = chart.data.rename(columns=columns)
+    out.attrs = dict(chart.data.attrs)
+    return out
+
+
+def reasons_chart(reasons: pd.DataFrame) -> charts.Chart:
+    """The bars of the reasons for the choice of provider, with the interval's ends named with their unit."""
+    chart = charts.percentage_bars(reasons, label_column="reason", name="reasons_for_choice",
+                                   title="Reasons given for the choice of provider")
+    return _with_data(chart, chart.data.rename(columns=INTERVAL_COLUMNS))

@@ -154,9 +154,15 @@ def with_grouping(responses: pd.DataFrame, group_by: str) -> pd.Series:
 
 def validate_parameters(*, group_by: str, confidence: float, min_responses: int,
                         population_size: int | None) -> None:
-    """Check the briefing's parameters, raising ParameterError with what was expected."""
+    """Check the briefing's parameters by name (:data:`ccgtools.survey.parameters.RULES`), raising ParameterError
+    naming the parameter, its value and what was expected."""
+    from ..parameters import check_parameters
+    from .parameters import RULES
+
     if group_by not in GROUPINGS:
         raise ParameterError(f"unknown grouping {group_by!r}; expected one of {', '.join(GROUPINGS)}")
+    check_parameters({"group_by": group_by, "confidence": confidence, "min_responses": min_responses,
+                      "population_size": population_size}, RULES)
     if not 0.5 <= float(confidence) < 1:
         raise ParameterError(f"confidence must be at least 0.5 and below 1; found {confidence!r}")
     if int(min_responses) < 1:

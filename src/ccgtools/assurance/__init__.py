@@ -1,0 +1,1 @@
+"""Provider data assurance: checking a provider's performance return before it is accepted (issue 13)."""

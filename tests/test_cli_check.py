@@ -1,0 +1,219 @@
+"""``ccgtools check``: which layout a file is, what it holds, its problems, and the notebook parameters to use it.
+
+Also the real layouts of issue 14 read as published: IUC ADC daily rows, KPIs a source does not collect,
+Fingertips exports of several periods, and an IMD file of several years.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ccgtools import cli, layouts
+from ccgtools.errors import DataError
+from ccgtools.nhs111 import load as nhs111_load
+from ccgtools.nhs111 import ranking
+from ccgtools.practices import load as practice_load
+from ccgtools.practices import variation
+from tests.conftest import real_data_path
+
+
+def run_check(capsys, *arguments):
+    """``ccgtools check ARGUMENTS``: (exit status, stdout, stderr)."""
+    status = cli.main(["check", *map(str, arguments)])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.mark.parametrize("name, kind, parameter", [
+    ("survey_commissioning_support_2012_synthetic.csv", "survey", 'data_path = "data/survey_commissioning'),
+    ("nhs111_daily_2013-14_synthetic.csv", "nhs111_mds_daily", 'layout = "mds"'),
+    ("nhs111_contracts_2013_synthetic.csv", "contract_lookup", 'contracts_path = "data/nhs111_contracts_2013'),
+    ("gp_registrations_quinary_synthetic.csv", "gp_quinary", 'registrations_path = "data/gp_registrations'),
+    ("gp_practices_synthetic.csv", "practices", 'practices_path = "data/gp_practices_synthetic.csv"'),
+    ("gp_events_synthetic.csv", "events", 'events_path = "data/gp_events_synthetic.csv"'),
+    ("gp_reference_rates_synthetic.csv", "reference_rates", 'reference_rates_path = "data/gp_reference_rates'),
+    ("gp_ground_truth_synthetic.csv", "ground_truth", 'ground_truth_path = "data/gp_ground_truth_synthetic.csv"'),
+])
+def test_every_bundled_file_is_recognised_with_its_parameters(capsys, name, kind, parameter):
+    status, out, err = run_check(capsys, f"data/{name}")
+    assert (status, err) == (0, "")
+    assert f"(layout {kind})" in out and "problems: none" in out and parameter in out
+
+
+@pytest.mark.parametrize("name, kind, lines", [
+    ("iucadc_weekly_by_contract_2025-26.csv", "iucadc_weekly",
+     ["rows: 532", "units: 28 contracts", "periods: 19 weeks ending 2025-11-30 to 2026-04-05", 'layout = "iucadc"']),
+    ("iucadc_contract_lookup.csv", "contract_lookup", ["units: 28 contracts in 7 regions"]),
+    ("gp-reg-pat-prac-all_2021-01.csv", "gp_list_sizes", ["units: 6,658 practices, 60,606,345 patients"]),
+    ("fingertips_93553_imd2019_by_practice.csv", "fingertips",
+     ["units: 6,545 GP practices", 'imd_path = "../shared/real-data/fingertips_93553_imd2019_by_practice.csv"']),
+    ("fingertips_91547_qof_smoking_prev_gp_2022-24.csv", "fingertips",
+     ["periods: 2022/23, 2023/24", 'fingertips_period = "2023/24"', "2022/23 6,378, 2023/24 6,267"]),
+    ("heec_practice_prop65_imd_rurality.csv", "heec", ["units: 4,578 practices"]),
+    ("ccg_to_icb_lookup.csv", "icb_lookup", ["CCGs in 42 ICBs"]),
+    ("ods_epraccur_2019-12.csv", "ods_epraccur", ['ods_path = "../shared/real-data/ods_epraccur_2019-12.csv"']),
+])
+def test_every_real_file_is_recognised_as_published(capsys, name, kind, lines):
+    status, out, _ = run_check(capsys, real_data_path(name))
+    assert status == 0 and f"(layout {kind})" in out
+    for line in lines:
+        assert line in out
+
+
+def test_the_real_weekly_file_reports_its_defect_and_missing_weeks(capsys):
+    _, out, _ = run_check(capsys, real_data_path("iucadc_weekly_by_contract_2025-26.csv"))
+    assert "in 179 rows abandoned equals received" in out
+    assert "2026-04-05: 28 contract(s)" in out
+    assert "not collected (absent or blank): callbacks_needed, callbacks_10min, warm_transfers" in out
+
+
+def test_a_relative_path_is_taken_from_the_current_folder(capsys, tmp_path, monkeypatch, write_csv):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "events.csv").write_text("practice_code,indicator,events\nA,x,1\nB,x,2\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run_check(capsys, "sub/events.csv")
+    assert status == 0 and f'events_path = "{tmp_path / "sub" / "events.csv"}"' in out
+
+
+def test_a_problem_is_shown_by_row_and_column_with_status_1(capsys, write_csv):
+    path = write_csv("practice_code,indicator,events\nA,x,1\nB,x,-2\n", "events.csv")
+    status, out, _ = run_check(capsys, path)
+    assert status == 1
+    assert "row 3, column 'events': negative count; found '-2'; expected a whole number of 0 or more" in out
+
+
+def test_an_unknown_layout_names_the_nearest_and_the_columns_that_differ(capsys, write_csv):
+    path = write_csv("practice_code,indicator,event_count\nA,x,1\n", "nearly.csv")
+    status, out, err = run_check(capsys, path)
+    assert status == 2 and out == ""
+    assert "nearest: Events per practice and indicator (events)" in err
+    assert "missing column(s) 'events'" in err and "column(s) it does not have 'event_count'" in err
+
+
+def test_as_kind_checks_against_that_layout(capsys, write_csv):
+    path = write_csv("practice_code,indicator,events\nA,x,1\n", "events.csv")
+    status, _, err = run_check(capsys, path, "--as", "practices")
+    assert status == 2 and "missing column(s) 'ccg_code', 'region', 'imd_score', 'rurality'" in err
+    status, _, err = run_check(capsys, path, "--as", "no_such_kind")
+    assert status == 2 and "unknown layout 'no_such_kind'; expected one of survey," in err
+
+
+@pytest.mark.parametrize("content, wording", [
+    (b"PK\x03\x04 rest of a zip", "an Excel workbook, not a CSV file"),
+    (b"a,b\n\x00\x01\x02", "binary content, not a text CSV file"),
+    (b"", "the file is empty"),
+])
+def test_unreadable_files_give_one_line_and_status_2(capsys, write_csv, content, wording):
+    status, out, err = run_check(capsys, write_csv(content, "odd.csv"))
+    assert status == 2 and out == "" and wording in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_list_names_every_layout(capsys):
+    status, out, _ = run_check(capsys, "--list")
+    kinds = [line.split()[0] for line in out.splitlines()]
+    assert status == 0 and kinds == ["survey", "nhs111_mds_daily", "iucadc_weekly", "iucadc_daily", "contract_lookup",
+                                     "gp_quinary", "practices", "events", "reference_rates", "ground_truth",
+                                     "fingertips", "heec", "gp_list_sizes", "ods_epraccur", "icb_lookup"]
+
+
+def test_recognition_prefers_the_most_specific_complete_layout():
+    daily = ["date", "week_ending", "region", "contract", "calls_received", "calls_answered"]
+    match, _ = layouts.recognise(daily, cli.layouts())
+    assert match.layout.kind == "iucadc_daily"  # it also has every column the MDS layout requires
+    match, _ = layouts.recognise(["date", "contract_code", "calls_received", "calls_answered"], cli.layouts())
+    assert match.layout.kind == "nhs111_mds_daily"
+
+
+# --- IUC ADC daily rows, and KPIs not collected --------------------------------------------------------------
+
+DAILY = """date,week_ending,region,contract,contract_name,calls_received,calls_answered,calls_answered_60s,calls_abandoned,calls_triaged,callbacks_needed
+2026-01-05,2026-01-11,North,111X1,Alpha,100,90,80,5,70,
+2026-01-06,2026-01-11,North,111X1,Alpha,110,100,90,6,75,
+2026-01-12,2026-01-18,North,111X1,Alpha,120,110,100,4,80,
+2026-01-05,2026-01-11,North,111X2,Beta,200,190,150,8,150,
+2026-01-06,2026-01-11,North,111X2,Beta,210,200,160,7,160,
+2026-01-12,2026-01-18,North,111X2,Beta,220,210,170,9,170,
+"""
+
+
+def test_iucadc_daily_rows_load_and_sum_to_weeks(write_csv):
+    path = write_csv(DAILY, "daily.csv")
+    contracts = pd.DataFrame({"contract_code": ["111X1", "111X2"], "contract_name": ["Alpha", "Beta"],
+                              "region": ["North", "North"]})
+    activity = nhs111_load.load_activity(path, layout="auto", contracts=contracts)
+    assert len(activity) == 6 and activity["callbacks_needed"].isna().all()  # a blank column: not collected
+    weekly = nhs111_load.aggregate(activity, ["contract_code"], frequency="W")
+    alpha = weekly[weekly["contract_code"] == "111X1"].set_index("period")
+    assert alpha.loc[pd.Timestamp("2026-01-11"), "calls_received"] == 210  # 100 + 110
+    assert alpha.loc[pd.Timestamp("2026-01-18"), "calls_answered_60s"] == 100
+
+
+def test_check_reports_iucadc_daily_with_its_parameters(capsys, write_csv):
+    status, out, _ = run_check(capsys, write_csv(DAILY, "daily.csv"))
+    assert status == 0 and "(layout iucadc_daily)" in out and 'layout = "iucadc_daily"' in out
+    assert "periods: 3 days 2026-01-05 to 2026-01-12" in out and "units: 2 contracts" in out
+
+
+def test_a_daily_row_outside_its_week_is_refused_by_row_and_column(write_csv):
+    path = write_csv(DAILY.replace("2026-01-12,2026-01-18,North,111X2", "2026-01-12,2026-01-11,North,111X2"))
+    with pytest.raises(DataError) as caught:
+        nhs111_load.load_activity(path, layout="iucadc_daily", contracts=None, contracts_path=path)
+    assert (caught.value.row, caught.value.column) == (7, "week_ending")
+
+
+def test_kpis_with_zero_denominators_are_left_out_not_a_crash(write_csv):
+    frame = pd.read_csv("data/nhs111_daily_2013-14_synthetic.csv", dtype=str)
+    frame = frame[frame["date"] < "2013-05-01"].assign(callbacks_needed="0", callbacks_10min="0", warm_transfers="0")
+    activity = nhs111_load.load_activity(write_csv(frame, "zero.csv"),
+                                         contracts_path="data/nhs111_contracts_2013_synthetic.csv")
+    usable, notes = nhs111_load.data_quality(activity, nhs111_load.load_indicators())
+    assert set(notes["kpi"]) == {"callback_10min", "warm_transfer"}
+    chosen = nhs111_load.usable_indicators(nhs111_load.load_indicators(), notes, ["answered_60s", "callback_10min"])
+    assert list(chosen) == ["answered_60s"]
+    comparison = ranking.compare_contracts(usable, chosen, n_simulations=200)
+    assert list(comparison.indicators) == ["answered_60s"]
+
+
+def test_an_unknown_contract_names_the_lookup_file(write_csv):
+    path = write_csv(DAILY, "daily.csv")
+    with pytest.raises(DataError, match=r"expected a code in the contract lookup data/nhs111_contracts_2013_synth"
+                                        r"etic.csv .*set contracts_path to your own lookup"):
+        nhs111_load.load_activity(path, layout="iucadc_daily", contracts_path="data/nhs111_contracts_2013_synthetic.csv")
+
+
+# --- Fingertips exports of several periods, and IMD of several years ----------------------------------------
+
+FINGERTIPS_HEADER = ("Indicator ID,Indicator Name,Area Code,Area Name,Area Type,Time period,Time period Sortable,"
+                     "Value,Count,Denominator\n")
+
+
+def fingertips(rows: list[tuple]) -> str:
+    """A Fingertips export: rows of (indicator id, area code, period, sortable, value, count, denominator)."""
+    return FINGERTIPS_HEADER + "".join(f"{i},Name,{a},Practice {a},GPs,{p},{s},{v},{c},{d}\n"
+                                       for i, a, p, s, v, c, d in rows)
+
+
+def test_several_periods_without_a_period_are_refused_naming_them(write_csv):
+    path = write_csv(fingertips([(1, "P1", "2022/23", 20220000, 10, 1, 10), (1, "P1", "2023/24", "", 20, 2, 10)]))
+    with pytest.raises(DataError) as caught:
+        practice_load.load_fingertips(path)
+    assert caught.value.column == "Time period"
+    assert "the file holds 2 periods (2022/23, 2023/24); choose one" in str(caught.value)
+    assert practice_load.load_fingertips(path, period="latest")["period"].tolist() == ["2023/24"]
+    assert practice_load.load_fingertips(path, period="2022/23")["value"].tolist() == [10.0]
+    with pytest.raises(DataError, match=r"no rows for period '2021/22'; found '2021/22'; expected one of '2022/23', "):
+        practice_load.load_fingertips(path, period="2021/22")
+
+
+def test_an_imd_file_of_several_years_uses_the_latest_and_says_so(write_csv):
+    practices = [f"P{i}" for i in range(1, 9)]
+    counts = [5, 9, 12, 7, 30, 11, 8, 16]
+    indicator = write_csv(fingertips([(1, p, "2023/24", 20230000, c, c, 100) for p, c in zip(practices, counts)]),
+                          "indicator.csv")
+    imd = write_csv(fingertips([(93553, p, year, int(year) * 10000, score, "", "")
+                                for year in ("2015", "2019") for p, score in zip(practices, (5, 9, 30, 12, 40, 22,
+                                                                                              17, 8))]), "imd.csv")
+    briefing = variation.prepare_and_analyse("fingertips_proportion", indicator="x", covariates=("imd",),
+                                             flag_level=0.95, fingertips_path=indicator, imd_path=imd)
+    assert "The IMD file holds 2 periods; the latest, 2019, is used." in briefing.notes
