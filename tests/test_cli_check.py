@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from ccgtools import layouts
+
 from ccgtools import cli, layouts
 from ccgtools.errors import DataError
 from ccgtools.nhs111 import load as nhs111_load
@@ -73,7 +75,8 @@ def test_a_relative_path_is_taken_from_the_current_folder(capsys, tmp_path, monk
     (tmp_path / "sub" / "events.csv").write_text("practice_code,indicator,events\nA,x,1\nB,x,2\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     status, out, _ = run_check(capsys, "sub/events.csv")
-    assert status == 0 and f'events_path = "{tmp_path / "sub" / "events.csv"}"' in out
+    # The parameter is written as a notebook reads it (relative to the project root when beside it).
+    assert status == 0 and f'events_path = "{layouts.notebook_path(tmp_path / "sub" / "events.csv")}"' in out
 
 
 def test_a_problem_is_shown_by_row_and_column_with_status_1(capsys, write_csv):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from ccgtools import config
+
 from ccgtools.errors import DataError
 from ccgtools.nhs111 import load as nhs111
 from ccgtools.practices import commissioners
@@ -254,7 +256,7 @@ def test_bad_file_names_file_row_column_and_problem(tmp_path, case):
     assert error.path == str(path), f"named {error.path}"
     assert (error.row, error.column) == (case.row, case.column), str(error)
     assert case.wording in str(error), str(error)
-    assert str(error).startswith(f"file {path}")
+    assert str(error).startswith(f"file {config.shown_path(path)}")  # as written from the project root, and where
 
 
 def test_the_unknown_contract_names_the_lookup_it_was_looked_up_in(tmp_path):
@@ -264,7 +266,7 @@ def test_the_unknown_contract_names_the_lookup_it_was_looked_up_in(tmp_path):
     activity.write_text("date,contract_code,calls_received,calls_answered\n2013-04-01,B,10,9\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
         nhs111.load_activity(activity, contracts_path=lookup)
-    assert re.search(rf"expected a code in the contract lookup {re.escape(str(lookup))} \(set contracts_path",
+    assert re.search(rf"expected a code in the contract lookup {re.escape(config.shown_path(lookup))} \(set contracts_path",
                      str(caught.value))
 
 
