@@ -9,8 +9,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ccgtools import layouts
-
 from ccgtools import cli, layouts
 from ccgtools.errors import DataError
 from ccgtools.nhs111 import load as nhs111_load
@@ -117,7 +115,8 @@ def test_list_names_every_layout(capsys):
     kinds = [line.split()[0] for line in out.splitlines()]
     assert status == 0 and kinds == ["survey", "nhs111_mds_daily", "iucadc_weekly", "iucadc_daily", "contract_lookup",
                                      "gp_quinary", "practices", "events", "reference_rates", "ground_truth",
-                                     "fingertips", "heec", "gp_list_sizes", "ods_epraccur", "icb_lookup"]
+                                     "fingertips", "qof_prevalence", "qof_prevalence_wide", "heec", "gp_list_sizes",
+                                     "ods_epraccur", "icb_lookup"]
 
 
 def test_recognition_prefers_the_most_specific_complete_layout():
@@ -219,4 +218,200 @@ def test_an_imd_file_of_several_years_uses_the_latest_and_says_so(write_csv):
                                                                                               17, 8))]), "imd.csv")
     briefing = variation.prepare_and_analyse("fingertips_proportion", indicator="x", covariates=("imd",),
                                              flag_level=0.95, fingertips_path=indicator, imd_path=imd)
+    assert "The IMD file holds 2 periods; the latest, 2019, is used." in briefing.notes
+
+
+def test_a_daily_iucadc_file_runs_through_the_notebook_steps_with_parameters_alone(write_csv):
+    # The notebook's own calls, in its order, on IUC ADC daily rows of six contracts over four weeks, with the
+    # parameters `ccgtools check` prints: no reshaping code. KPIs not collected are left out, not crashed on.
+    import numpy as np
+
+    rng = np.random.default_rng(14)
+    days = pd.date_range("2026-01-05", "2026-02-01", freq="D")
+    rows = []
+    for number in range(1, 7):
+        for day in days:
+            received = int(rng.integers(200, 400))
+            answered = received - int(rng.integers(0, 20))
+            rows.append({"date": f"{day:%Y-%m-%d}", "week_ending": f"{day + pd.offsets.Week(weekday=6, n=0):%Y-%m-%d}",
+                         "region": "North", "contract": f"111X{number}", "contract_name": f"Contract {number}",
+                         "calls_received": received, "calls_answered": answered,
+                         "calls_answered_60s": answered - int(rng.integers(0, answered // 4)),
+                         "calls_abandoned": int(rng.integers(0, received - answered + 1)), "calls_triaged": answered,
+                         "callbacks_needed": ""})
+    data = write_csv(pd.DataFrame(rows), "daily.csv")
+    lookup = write_csv(pd.DataFrame({"contract_code": [f"111X{n}" for n in range(1, 7)],
+                                     "contract_name": [f"Contract {n}" for n in range(1, 7)],
+                                     "region": ["North"] * 6}), "lookup.csv")
+    indicators = nhs111_load.load_indicators()
+    contracts = nhs111_load.load_contracts(lookup)
+    loaded = nhs111_load.load_activity(data, layout="iucadc_daily", contracts=contracts)
+    usable, notes = nhs111_load.data_quality(loaded, indicators)
+    chosen = nhs111_load.usable_indicators(indicators, notes, ["answered_60s", "abandoned_30s", "callback_10min"])
+    assert list(chosen) == ["answered_60s", "abandoned_30s"]  # call-backs: not collected (a blank column)
+    activity = nhs111_load.select(usable, start="2026-01-05", end="2026-02-01", region="North")
+    ranking.check_contract(activity, "111X3", "North")
+    comparison = ranking.compare_contracts(activity, chosen, frequency="W", n_simulations=200, seed=1)
+    assert len(comparison.values["answered_60s"]) == 6
+
+
+
+# --- ccgtools fetch, against a local server on 127.0.0.1 serving ../shared/real-data/ -------------------------
+
+@pytest.fixture
+def local_server():
+    """An HTTP server on 127.0.0.1 serving the real files, and a Fingertips-like API answering from them."""
+    import http.server
+    import threading
+    import urllib.parse
+
+    folder = real_data_path("fingertips_93553_imd2019_by_practice.csv").parent
+    fingertips = {"93553": "fingertips_93553_imd2019_by_practice.csv",
+                  "91547": "fingertips_91547_qof_smoking_prev_gp_2022-24.csv"}
+    requests = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def do_GET(self):  # the name http.server calls
+            requests.append(self.path)
+            address = urllib.parse.urlparse(self.path)
+            if address.path == "/api/all_data/csv/by_indicator_id":
+                query = urllib.parse.parse_qs(address.query)
+                name = fingertips.get(query.get("indicator_ids", [""])[0])
+                if name is None or query.get("child_area_type_id") != ["7"]:
+                    self.send_error(404, "no such indicator")
+                    return
+                self.path = "/" + name
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_fingertips_saves_records_and_checks_the_file(capsys, tmp_path, local_server):
+    import hashlib
+    import json
+
+    base, requests = local_server
+    status = cli.main(["fetch", "fingertips", "--indicator", "93553", "--area-type", "gp", "--base-url", base,
+                       "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    saved = tmp_path / "fingertips_93553_gp.csv"
+    original = real_data_path("fingertips_93553_imd2019_by_practice.csv")
+    assert status == 0 and saved.read_bytes() == original.read_bytes()
+    assert requests == ["/api/all_data/csv/by_indicator_id?indicator_ids=93553&child_area_type_id=7"]
+    entry = json.loads((tmp_path / "sources.json").read_text(encoding="utf-8"))["fingertips_93553_gp.csv"]
+    assert entry["sha256"] == hashlib.sha256(original.read_bytes()).hexdigest()
+    assert entry["licence"].startswith("Open Government Licence v3.0") and entry["url"].startswith(base)
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    assert "(layout fingertips)" in out and "imd_path = " in out
+
+
+@pytest.mark.parametrize("source, name, kind", [
+    ("iucadc", "iucadc_weekly_by_contract_2025-26.csv", "iucadc_weekly"),
+    ("gp-registrations", "gp-reg-pat-prac-all_2021-01.csv", "gp_list_sizes"),
+    ("ods", "ods_epraccur_2019-12.csv", "ods_epraccur"),
+])
+def test_fetch_by_address_saves_under_the_published_name(capsys, tmp_path, local_server, source, name, kind):
+    base, _ = local_server
+    status = cli.main(["fetch", source, "--url", f"{base}/{name}", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0 and (tmp_path / name).read_bytes() == real_data_path(name).read_bytes()
+    assert f"(layout {kind})" in out
+
+
+def test_a_failed_fetch_is_one_line_and_leaves_the_earlier_file(capsys, tmp_path, local_server):
+    base, _ = local_server
+    earlier = tmp_path / "fingertips_1_gp.csv"
+    earlier.write_text("earlier", encoding="utf-8")
+    status = cli.main(["fetch", "fingertips", "--indicator", "1", "--base-url", base, "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 2 and "the server answered 404" in err and len(err.splitlines()) == 1
+    assert earlier.read_text(encoding="utf-8") == "earlier"
+    assert [p.name for p in tmp_path.iterdir()] == ["fingertips_1_gp.csv"]  # no partial file left behind
+
+
+def test_fetch_without_its_address_says_what_is_needed(capsys, tmp_path):
+    assert cli.main(["fetch", "ods", "--out", str(tmp_path)]) == 2
+    assert "fetch ods needs --url: the address of the file on https://digital.nhs.uk/" in capsys.readouterr().err
+    assert cli.main(["fetch", "fingertips", "--out", str(tmp_path)]) == 2
+    assert "fetch fingertips needs --indicator ID" in capsys.readouterr().err
+
+
+# --- NHS Digital QOF prevalence tables, long and wide (as R writes them, NA for missing) -----------------------
+
+QOF_LONG = """PRACTICE_CODE,PRACTICE_NAME,GROUP_CODE,PATIENT_LIST_TYPE,REGISTER,PRACTICE_LIST_SIZE
+P1,One,DM,17OV,70,800
+P2,Two,DM,17OV,90,1000
+P1,One,HYP,TOTAL,150,1000
+P2,Two,HYP,TOTAL,NA,1200
+P1,One,DM,TOTAL,70,1000
+P2,Two,DM,TOTAL,90,1200
+"""
+
+
+def test_qof_long_reads_one_group_and_list_type_as_a_proportion(write_csv):
+    path = write_csv(QOF_LONG, "qof.csv")
+    table = practice_load.load_qof_prevalence(path, "DM", list_type="17OV")
+    assert table["area_code"].tolist() == ["P1", "P2"]
+    assert table["count"].tolist() == [70.0, 90.0] and table["denominator"].tolist() == [800.0, 1000.0]
+    assert table["value"].tolist() == [8.75, 9.0]  # 70/800 and 90/1000, as percentages
+    hypertension = practice_load.load_qof_prevalence(path, "HYP")
+    assert hypertension["count"].isna().tolist() == [False, True]  # NA is missing, never zero
+
+
+def test_qof_long_with_several_list_types_asks_for_one(write_csv):
+    path = write_csv(QOF_LONG, "qof.csv")
+    with pytest.raises(DataError) as caught:
+        practice_load.load_qof_prevalence(path, "DM")
+    assert caught.value.column == "PATIENT_LIST_TYPE" and "the group has 2 list types (17OV, TOTAL)" in str(caught.value)
+    with pytest.raises(DataError, match=r"no rows for QOF group 'AF'; found 'AF'; expected one of 'DM', 'HYP'"):
+        practice_load.load_qof_prevalence(path, "AF")
+
+
+def qof_wide(rows: int = 8) -> str:
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    lines = ["PRACTICE_CODE,REGISTER_DM,PRACTICE_LIST_SIZE_DM,REGISTER_HYP,PRACTICE_LIST_SIZE_HYP"]
+    for number in range(1, rows + 1):
+        size = int(rng.integers(2000, 9000))
+        lines.append(f"P{number},{int(size * rng.uniform(0.05, 0.09))},{size},"
+                     f"{'NA' if number == 3 else int(size * 0.14)},{size}")
+    return "\n".join(lines) + "\n"
+
+
+def test_qof_wide_as_r_writes_it_is_recognised_and_checked(capsys, write_csv):
+    status, out, _ = run_check(capsys, write_csv(qof_wide(), "qof_wide.csv"))
+    assert status == 0 and "(layout qof_prevalence_wide)" in out
+    assert "practices with a register, by group: DM 8, HYP 7" in out
+    assert "indicator = ...  # the QOF group to compare, one of 'DM', 'HYP'" in out
+
+
+def test_qof_register_above_list_size_is_refused_by_row_and_column(write_csv):
+    path = write_csv("PRACTICE_CODE,REGISTER_DM,PRACTICE_LIST_SIZE_DM\nP1,10,100\nP2,120,100\n", "qof.csv")
+    with pytest.raises(DataError) as caught:
+        practice_load.load_qof_prevalence(path, "DM")
+    assert (caught.value.row, caught.value.column) == (3, "REGISTER_DM")
+    assert "register (120) above the list size (100)" in str(caught.value)
+
+
+def test_a_wide_qof_table_and_a_several_year_imd_file_run_with_parameters_alone(write_csv):
+    # The issue's second real layout: QOF practice tables written wide by R with NA, and an IMD file of two years.
+    qof = write_csv(qof_wide(), "qof_wide.csv")
+    imd = write_csv(fingertips([(93553, f"P{n}", year, int(year) * 10000, score, "", "")
+                                for year in ("2015", "2019")
+                                for n, score in zip(range(1, 9), (5, 9, 30, 12, 40, 22, 17, 8))]), "imd.csv")
+    briefing = variation.prepare_and_analyse("fingertips_proportion", indicator="HYP", covariates=("imd",),
+                                             flag_level=0.95, fingertips_path=qof, imd_path=imd)
+    assert len(briefing.result.table) == 7  # practice P3's NA register left out
     assert "The IMD file holds 2 periods; the latest, 2019, is used." in briefing.notes

@@ -56,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", help="the file to check (a relative path is taken from this folder)")
     check.add_argument("--as", dest="kind", metavar="KIND", help="check it as this layout instead of recognising it")
     check.add_argument("--list", action="store_true", help="list the layouts ccgtools reads, and stop")
+    fetch = commands.add_parser("fetch", help="download real published data into data/real/, recording its source "
+                                               "and licence, and check it")
+    fetch.add_argument("source", choices=("fingertips", "iucadc", "gp-registrations", "ods"),
+                       help="the publisher's product")
+    fetch.add_argument("--indicator", type=int, metavar="ID", help="fingertips: the indicator id, e.g. 91547")
+    fetch.add_argument("--area-type", default="gp", metavar="TYPE",
+                       help="fingertips: gp (default), pcn, sub-icb, icb, region or england")
+    fetch.add_argument("--url", help="the file's address (required for iucadc, gp-registrations and ods: it changes "
+                                     "with each publication)")
+    fetch.add_argument("--out", metavar="DIR", help="folder to save into (default: data/real/ in the project)")
+    fetch.add_argument("--base-url", default=None, metavar="URL",
+                       help="fingertips: the API's address (default https://fingertips.phe.org.uk)")
     data = commands.add_parser("make-data", help="regenerate the bundled synthetic data with its seeds")
     data.add_argument("--seed", type=int, help="seed for the survey generator (others use their defaults)")
     data.add_argument("--england", metavar="DIR", help="also write an England-sized practice set (6,500) into DIR")
@@ -182,13 +194,20 @@ def main(argv: list[str] | None = None) -> int:
                 return check_command(args.file, kind=args.kind, list_only=args.list)
             except CcgtoolsError:
                 raise
-            except Exception as exc:  # noqa: BLE001 — never a bare traceback: one line, and how to get the rest
+            except Exception as exc:  # never a bare traceback: one line, and how to get the rest
                 print(f"ccgtools check: unexpected error while checking {args.file}: {type(exc).__name__}: {exc} "
                       "(a ccgtools bug: please report it with the file's header; run `python -X dev -m "
                       "ccgtools.cli check FILE` for the traceback)", file=sys.stderr)
                 if sys.flags.dev_mode:
                     raise
                 return CHECK_UNRECOGNISED
+        if args.command == "fetch":
+            from .fetch import FINGERTIPS_BASE, fetch
+
+            saved = fetch(args.source, url=args.url, indicator=args.indicator, area_type=args.area_type, out=args.out,
+                          base_url=args.base_url or FINGERTIPS_BASE)
+            print(f"Saved {saved} (source and licence in {saved.parent / 'sources.json'})")
+            return check_command(str(saved))
         if args.command == "make-data":
             from . import config
             from .nhs111.synthetic import write_synthetic_nhs111

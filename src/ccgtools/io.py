@@ -81,6 +81,7 @@ def read_csv_checked(
                         expected="an existing CSV file (a relative path is taken from the project root)")
     check_text_file(path)
     frame = _read_text_csv(path)
+    check_header(frame, _first_row(path), path)
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise DataError("the file has a header but no data rows", path=path,
@@ -94,6 +95,18 @@ def read_csv_checked(
 
 #: The first bytes of an Excel workbook (a zip file) and of an old binary .xls file.
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def _first_row(path: Path) -> list[str]:
+    """The header row's fields as written (to tell a repeated name from a name that really ends ``.1``)."""
+    import csv
+
+    data = path.read_bytes()[:65_536]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return next(csv.reader(text.splitlines()[:1]), [])
 
 
 def check_text_file(path: Path) -> None:
@@ -133,9 +146,10 @@ def read_headerless_csv(path: str | Path, names: Sequence[str]) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
         except pd.errors.ParserError as exc:
-            match = _PARSER_LINE.search(str(exc))
-            raise DataError("malformed CSV: a row has more fields than the first row", path=path,
-                            row=int(match.group(1)) if match else None,
+            problem = parser_problem(exc, path)
+            if "quoted" in problem.problem:
+                raise problem from exc
+            raise DataError("malformed CSV: a row has more fields than the first row", path=path, row=problem.row,
                             expected=f"{len(names)} comma-separated fields on every row") from exc
     else:
         raise DataError("cannot decode the file", path=path, expected="UTF-8 or Windows-1252 text")
@@ -169,15 +183,50 @@ def _read_text_csv(path: Path) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
         except pd.errors.ParserError as exc:
-            match = _PARSER_LINE.search(str(exc))
-            row = int(match.group(1)) if match else None
-            raise DataError(
-                "malformed CSV: a row has more fields than the header",
-                path=path,
-                row=row,
-                expected="the same number of comma-separated fields on every row",
-            ) from exc
+            raise parser_problem(exc, path) from exc
     raise DataError("cannot decode the file", path=path, expected="UTF-8 or Windows-1252 text")
+
+
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def parser_problem(exc: Exception, path: Path) -> DataError:
+    """The DataError for a pandas ParserError: a row with too many fields (its line), or a quote never closed.
+
+    pandas counts a quote's "row" from 0 at the header, so its spreadsheet row is one more.
+    """
+    text = str(exc)
+    quote = _OPEN_QUOTE.search(text)
+    if quote:
+        return DataError("malformed CSV: a quoted cell is never closed (a \" without its partner)", path=path,
+                         row=int(quote.group(1)) + 1, expected="every opening \" closed in the same cell")
+    match = _PARSER_LINE.search(text)
+    return DataError("malformed CSV: a row has more fields than the header", path=path,
+                     row=int(match.group(1)) if match else None,
+                     expected="the same number of comma-separated fields on every row")
+
+
+_MANGLED = re.compile(r"^(.*)\.(\d+)$")
+
+
+def check_header(frame: pd.DataFrame, header: Sequence[str], path: Path) -> None:
+    """DataError (row 1) for a header that repeats a column name, or is one column holding ``;`` or tab separators.
+
+    Method: pandas renames a repeated ``x`` to ``x.1``; a column so named whose stem is also a column
+    is a repeat. A single column whose name contains ``;`` or a tab is a file saved with another
+    separator (European Excel writes ``;``).
+    """
+    for column in frame.columns:
+        match = _MANGLED.match(str(column))
+        if match and match.group(1) in frame.columns and column not in header:
+            raise DataError("a column name appears twice in the header", path=path, row=1, column=match.group(1),
+                            expected="each column once")
+    if len(frame.columns) == 1:
+        name = str(frame.columns[0])
+        for separator, word in ((";", "semicolons"), ("\t", "tabs")):
+            if separator in name:
+                raise DataError(f"the columns are separated by {word}, not commas", path=path, row=1,
+                                expected="a comma-separated file (in Excel: Save As, CSV UTF-8 (comma delimited))")
 
 
 def check_allowed_values(

@@ -209,8 +209,8 @@ def describe_mismatch(path: Path, nearest: Match | None) -> str:
     if nearest is None or nearest.score <= 0:
         return (f"{config.shown_path(path)}: not a layout ccgtools reads (no layout has any of its columns); "
                 "`ccgtools check --list` lists them")
-    parts = [f"{config.shown_path(path)}: not a supported layout; nearest: {nearest.layout.title} "
-             f"({nearest.layout.kind})"]
+    parts = [(f"{config.shown_path(path)}: not a supported layout; nearest: {nearest.layout.title} "
+              f"({nearest.layout.kind})")]
     if nearest.missing:
         parts.append("missing column(s) " + ", ".join(repr(c) for c in nearest.missing))
     if nearest.unexpected:

@@ -10,6 +10,7 @@ JupyterLab's Run All stops on the same message.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ def problem(value: object, rule: Rule, *, today: dt.date | None = None) -> str |
     if kind in ("number", "whole"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"not a number ({type(value).__name__})"
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             return "not a finite number"
         if kind == "whole" and float(value) != int(value):
             return "not a whole number"

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pytest
 
 from ccgtools import config
-
 from ccgtools.errors import DataError
 from ccgtools.nhs111 import load as nhs111
 from ccgtools.practices import commissioners
@@ -64,6 +63,8 @@ LOADERS = {
                    "CODE"),
     "icb_lookup": (commissioners.load_icb_lookup, lambda: "CCG Code,ICB Code,ICB NAME\n00K,QHM,NHS North\n", "CCG Code"),
     "epraccur": (practices.load_epraccur, lambda: epraccur_rows(1, 2), None),
+    "qof": (lambda p: practices.load_qof_prevalence(p, "DM"),
+            lambda: "PRACTICE_CODE,GROUP_CODE,REGISTER,PRACTICE_LIST_SIZE\nA1,DM,7,100\n", "PRACTICE_CODE"),
 }
 
 
@@ -101,7 +102,18 @@ def shape_cases() -> list[tuple[str, Case]]:
             (f"{name}-workbook", Case(name, b"PK\x03\x04\x14\x00workbook", 1, None, "an Excel workbook, not a CSV file")),
             (f"{name}-malformed", Case(name, long_text, long_row, None, "malformed CSV: a row has more fields than the")),
         ]
+        lines = text.splitlines()
+        cases.append((f"{name}-open-quote", Case(name, "\n".join([lines[0], lines[-1], '"never closed,x'])
+                                                 + "\n", 3, None, "malformed CSV: a quoted cell is never closed")))
         if first:
+            columns = lines[0].split(",")
+            cases += [
+                (f"{name}-repeated-column", Case(name, "\n".join([lines[0] + "," + columns[-1], *(
+                    line + ",x" for line in lines[1:])]) + "\n", 1, columns[-1].strip('"'),
+                    "a column name appears twice in the header")),
+                (f"{name}-semicolons", Case(name, "\n".join(line.replace(",", ";") for line in lines) + "\n", 1,
+                                            None, "the columns are separated by semicolons, not commas")),
+            ]
             cases += [
                 (f"{name}-header-only", Case(name, header_only, None, None, "the file has a header but no data rows")),
                 (f"{name}-missing-column", Case(name, without_first_column(text), 1, first,
@@ -175,7 +187,7 @@ CELL_CASES = [
                                  "2026-01-01,2026-01-04,A,10,9\n2026-01-05,2026-01-04,A,10,9\n", 3, "week_ending",
                                  "the week ending is not the end of the week holding the date")),
     ("daily-alias-contract-unknown", Case("iucadc_daily", "date,week_ending,contract,calls_received,calls_answered\n"
-                                          "2026-01-01,2026-01-04,Q,10,9\n", 2, "contract_code",
+                                          "2026-01-01,2026-01-04,Q,10,9\n", 2, "contract",
                                           "unknown contract code; found 'Q'")),
     ("contracts-repeated", Case("contracts", "contract_code,contract_name,region\nA,Alpha,North\nA,Again,South\n", 3,
                                 "contract_code", "repeated identifier (first seen on row 2); found 'A'")),
@@ -235,6 +247,19 @@ CELL_CASES = [
     ("icb-repeated", Case("icb_lookup", "CCG Code,ICB Code,ICB NAME\n00K,QHM,North\n00K,QHN,Other\n", 3, "CCG Code",
                           "repeated identifier")),
     ("epraccur-repeated", Case("epraccur", epraccur_rows(1, 1), 3, "organisation_code", "repeated identifier")),
+    ("qof-register-text", Case("qof", "PRACTICE_CODE,GROUP_CODE,REGISTER,PRACTICE_LIST_SIZE\nA1,DM,seven,100\n", 2,
+                               "REGISTER", "not a number; found 'seven'")),
+    ("qof-register-negative", Case("qof", "PRACTICE_CODE,GROUP_CODE,REGISTER,PRACTICE_LIST_SIZE\nA1,DM,-7,100\n",
+                                   2, "REGISTER", "negative count")),
+    ("qof-no-list-size", Case("qof", "PRACTICE_CODE,GROUP_CODE,REGISTER\nA1,DM,7\n", 1, "PRACTICE_LIST_SIZE",
+                              "missing required column(s) 'PRACTICE_LIST_SIZE'")),
+    ("qof-repeated-practice", Case("qof", "PRACTICE_CODE,GROUP_CODE,REGISTER,PRACTICE_LIST_SIZE\nA1,DM,7,100\n"
+                                   "A1,DM,8,100\n", 3, "PRACTICE_CODE", "repeated identifier")),
+    ("qof-wide-no-group", Case("qof", "PRACTICE_CODE,REGISTER_HYP,PRACTICE_LIST_SIZE_HYP\nA1,7,100\n", 1,
+                               "REGISTER_DM", "no columns REGISTER_DM and PRACTICE_LIST_SIZE_DM; expected a QOF group "
+                               "of the file: 'HYP'")),
+    ("qof-wide-fraction", Case("qof", "PRACTICE_CODE,REGISTER_DM,PRACTICE_LIST_SIZE_DM\nA1,7.5,100\n", 2,
+                               "REGISTER_DM", "fractional count")),
 ]
 
 
@@ -278,3 +303,20 @@ def test_windows_1252_ods_file_is_read(tmp_path):
 
 def test_the_suite_has_at_least_100_file_cases():
     assert len(shape_cases()) + len(CELL_CASES) >= 100
+
+
+@pytest.mark.parametrize("text, column, wording", [
+    ("[answered_60s\nname = 'x'\n", None, "not valid TOML"),
+    ("[answered_60s]\nname = 'x'\ndirection = 'up'\n", "answered_60s", "direction must be 'higher' or 'lower'"),
+    ("[answered_60s]\nname = 'x'\ndirection = 'higher'\n", "answered_60s",
+     "KPI [answered_60s]: missing field(s) denominator, numerator, source, standard_text, why"),
+    (("[a]\nname = 'x'\nnumerator = 'n'\ndenominator = 'd'\ndirection = 'higher'\nstandard_text = ''\nwhy = ''\n"
+      "source = ''\ncolour = 'red'\n"), "a", "KPI [a]: unknown field(s) colour"),
+])
+def test_bad_kpi_definitions_name_the_file_and_kpi(tmp_path, text, column, wording):
+    path = tmp_path / "indicators.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        nhs111.load_indicators(path)
+    assert (caught.value.path, caught.value.column) == (str(path), column)
+    assert wording in str(caught.value)

@@ -35,7 +35,7 @@ def activity_check(layout: str):
         from .load import data_quality, load_activity, load_indicators
 
         activity = load_activity(path, layout=layout, contracts=contracts_in_file(path, layout))
-        usable, notes = data_quality(activity, load_indicators())
+        _, notes = data_quality(activity, load_indicators())
         periods = pd.DatetimeIndex(activity["period"].drop_duplicates()).sort_values()
         noun = "weeks ending" if layout == "iucadc" else "days"
         not_collected = [m for m in MEASURES if activity[m].isna().all()]

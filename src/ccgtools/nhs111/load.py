@@ -11,6 +11,7 @@ period, a KPI whose source values are implausible) are reported by
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import pandas as pd
 from .. import config
 from ..errors import DataError, ParameterError
 from ..io import check_columns, check_unique, read_csv_checked, spreadsheet_row, to_counts, to_dates
+from .parameters import LAYOUTS  # "auto", "mds", "iucadc", "iucadc_daily" (declared without pandas for the build)
 
 MEASURES = ("calls_received", "calls_answered", "calls_answered_60s", "calls_abandoned_30s", "calls_triaged",
             "callbacks_needed", "callbacks_10min", "warm_transfers")
@@ -29,7 +31,6 @@ MEASURES = ("calls_received", "calls_answered", "calls_answered_60s", "calls_aba
 #: other routes, so triaged may exceed answered in real returns.)
 NESTED = (("calls_answered", "calls_received"), ("calls_answered_60s", "calls_answered"),
           ("callbacks_10min", "callbacks_needed"), ("warm_transfers", "callbacks_needed"))
-from .parameters import LAYOUTS  # noqa: E402  ("auto", "mds", "iucadc", "iucadc_daily")
 IUCADC_COLUMNS = {"week_ending": "period", "region_code": "region", "contract_code": "contract_code",
                   "contract_name": "contract_name", "calls_received": "calls_received",
                   "calls_answered": "calls_answered", "calls_answered_60s": "calls_answered_60s",
@@ -42,6 +43,8 @@ REQUIRED = {"mds": ("date", "contract_code", "calls_received", "calls_answered")
 #: for ``region_code`` and ``contract_code``.
 IUCADC_DAILY_COLUMNS = {"date": "period", **{k: v for k, v in IUCADC_COLUMNS.items() if k != "week_ending"}}
 ALIASES = {"region": "region_code", "contract": "contract_code"}
+#: The fewest contracts a comparison ranks: with fewer, a "bottom fifth" is less than one contract.
+MIN_CONTRACTS = 5
 #: Share of rows with impossible values above which a KPI is left out altogether.
 DEFECT_THRESHOLD = 0.05
 
@@ -71,12 +74,27 @@ def load_indicators(path: str | Path | None = None) -> dict[str, Indicator]:
     if not path.is_file():
         raise DataError("file not found", path=path,
                         expected="a TOML file of KPI definitions (a relative path is taken from the project root)")
-    definitions = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        definitions = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DataError("not UTF-8 text", path=path, expected="a TOML file saved as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"not valid TOML ({exc})", path=path, expected="KPI definitions in TOML") from None
     indicators = {}
+    allowed = set(Indicator.__dataclass_fields__) - {"key"}
+    required = {n for n, f in Indicator.__dataclass_fields__.items() if f.default is dataclasses.MISSING} - {"key"}
     for key, fields in definitions.items():
+        if not isinstance(fields, dict):
+            raise DataError("not a table of KPI fields", path=path, column=key, expected=f"[{key}] with its fields")
         if fields.get("direction") not in ("higher", "lower"):
             raise DataError("direction must be 'higher' or 'lower'", path=path, column=key,
                             value=fields.get("direction"), expected="'higher' or 'lower'")
+        unknown, missing = sorted(set(fields) - allowed), sorted(required - set(fields))
+        if unknown or missing:
+            raise DataError(f"KPI [{key}]: " + "; ".join(part for part in (
+                f"unknown field(s) {', '.join(unknown)}" if unknown else "",
+                f"missing field(s) {', '.join(missing)}" if missing else "") if part), path=path, column=key,
+                expected="the fields " + ", ".join(sorted(allowed)))
         indicators[key] = Indicator(key=key, **fields)
     return indicators
 
@@ -135,9 +153,16 @@ def read_with_aliases(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     """Read an activity file, taking ``region`` and ``contract`` for ``region_code`` and ``contract_code``
     (:data:`ALIASES`) when the file has no column of the usual name, then require ``required``."""
     raw = read_csv_checked(path)
-    raw = raw.rename(columns={a: c for a, c in ALIASES.items() if a in raw and c not in raw})
+    renamed = {a: c for a, c in ALIASES.items() if a in raw and c not in raw}
+    raw = raw.rename(columns=renamed)
     check_columns(raw, required, path=path)
+    raw.attrs["written"] = {c: a for a, c in renamed.items()}
     return raw
+
+
+def written(frame: pd.DataFrame, column: str) -> str:
+    """The name the user's file gives ``column`` (``contract`` for ``contract_code`` when read as an alias)."""
+    return frame.attrs.get("written", {}).get(column, column)
 
 
 def _check_week_ending(raw: pd.DataFrame, path) -> None:
@@ -240,7 +265,8 @@ def _check_known_contracts(frame: pd.DataFrame, contracts: pd.DataFrame, path) -
         label = unknown.idxmax()
         lookup = contracts.attrs.get("path")
         where = f" {config.shown_path(lookup)} (set contracts_path to your own lookup)" if lookup else ""
-        raise DataError("unknown contract code", path=path, row=spreadsheet_row(label), column="contract_code",
+        raise DataError("unknown contract code", path=path, row=spreadsheet_row(label),
+                        column=written(frame, "contract_code"),
                         value=frame.loc[label, "contract_code"], expected=f"a code in the contract lookup{where}")
 
 
@@ -249,8 +275,8 @@ def _check_repeats(frame: pd.DataFrame, path) -> None:
     if repeated.any():
         label = repeated.idxmax()
         raise DataError(f"repeated contract and period ({frame.loc[label, 'period']:%Y-%m-%d})", path=path,
-                        row=spreadsheet_row(label), column="contract_code", value=frame.loc[label, "contract_code"],
-                        expected="one row per contract and period")
+                        row=spreadsheet_row(label), column=written(frame, "contract_code"),
+                        value=frame.loc[label, "contract_code"], expected="one row per contract and period")
 
 
 def _check_nesting(frame: pd.DataFrame, path) -> None:
@@ -312,7 +338,7 @@ def data_quality(activity: pd.DataFrame, indicators: dict[str, Indicator]) -> tu
                           "action": "KPI left out", "kpi": key})
         elif usable[indicator.denominator].fillna(0).eq(0).all() and not any(n["kpi"] == key for n in notes):
             notes.append({"issue": f"{indicator.name}: not collected in this data ({indicator.denominator} is "
-                                   "zero in every row)", "rows": int(len(usable)),
+                                   "zero in every row)", "rows": len(usable),
                           "action": "KPI left out", "kpi": key})
     return usable.reset_index(drop=True), pd.DataFrame(notes, columns=["issue", "rows", "action", "kpi"])
 
@@ -333,7 +359,8 @@ def select(activity: pd.DataFrame, *, start: str | None = None, end: str | None 
     """Rows in the period range (inclusive) and region; ParameterError when nothing is left.
 
     ``start`` and ``end`` are checked first as the notebook's ``period_start`` and ``period_end``
-    (:mod:`ccgtools.parameters`): plausible dates written YYYY-MM-DD, in order.
+    (:mod:`ccgtools.parameters`): plausible dates written YYYY-MM-DD, in order. Fewer than
+    :data:`MIN_CONTRACTS` contracts chosen is refused: too few to rank.
     """
     from ..parameters import check_parameters
     from .parameters import IN_ORDER, RULES
@@ -354,6 +381,12 @@ def select(activity: pd.DataFrame, *, start: str | None = None, end: str | None 
     if chosen.empty:
         raise ParameterError(f"no activity between {start or 'the start'} and {end or 'the end'}"
                              + (f" in {region}" if region else ""))
+    contracts = chosen["contract_code"].nunique()
+    if contracts < MIN_CONTRACTS:
+        raise ParameterError(f"too few contracts to rank: {contracts} between {start or 'the start'} and "
+                             f"{end or 'the end'}" + (f" in {region}" if region else "")
+                             + f"; expected at least {MIN_CONTRACTS} (the bottom fifth of fewer is less than one "
+                             "contract, so no contract can be said to be in it): choose a wider region or period")
     return chosen
 
 

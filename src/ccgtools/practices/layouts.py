@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..layouts import Found, Hint, Layout
 from .commissioners import LOOKUP_COLUMNS
-from .load import EPRACCUR_COLUMNS, FINGERTIPS_COLUMNS, GROUND_TRUTH_COLUMNS, QUINARY_COLUMNS
+from .load import EPRACCUR_COLUMNS, FINGERTIPS_COLUMNS, GROUND_TRUTH_COLUMNS, QOF_COLUMNS, QUINARY_COLUMNS
 
 NOTEBOOK = "notebooks/practice_variation.ipynb"
 #: Fingertips' indicator id of the IMD 2019 score by practice (read as a covariate, not as the indicator).
@@ -106,6 +106,42 @@ def check_fingertips(path: Path, shown: str) -> Found:
                   {**parameters}, periods=", ".join(periods), notes=notes)
 
 
+def check_qof(path: Path, shown: str) -> Found:
+    """An NHS Digital QOF prevalence table, long or wide (:func:`~ccgtools.practices.load.load_qof_prevalence`).
+
+    Every group (and list type) is validated; the parameters name the notebook settings to read one.
+    """
+    from ..io import read_csv_checked
+    from .load import MISSING_MARKERS, load_qof_prevalence, qof_groups
+
+    raw = read_csv_checked(path, ("PRACTICE_CODE",))
+    long = "GROUP_CODE" in raw
+    groups = sorted(raw["GROUP_CODE"].dropna().unique()) if long else qof_groups(raw.columns)
+    if not groups:
+        from ..errors import DataError
+
+        raise DataError("no QOF groups: no REGISTER_<GROUP> column with its PRACTICE_LIST_SIZE_<GROUP>", path=path,
+                        row=1, expected="the long QOF prevalence table or its wide form")
+    types = sorted(raw["PATIENT_LIST_TYPE"].dropna().unique()) if long and "PATIENT_LIST_TYPE" in raw else []
+    sizes = {}
+    for group in groups:
+        for list_type in [t for t in types if t in set(raw.loc[raw["GROUP_CODE"] == group, "PATIENT_LIST_TYPE"])] \
+                or [None]:
+            table = load_qof_prevalence(path, group, list_type=list_type)
+            sizes[group if list_type is None else f"{group} ({list_type})"] = int(table["count"].notna().sum())
+    missing = int(raw.isin(MISSING_MARKERS).sum().sum() + raw.iloc[:, 1:].isna().sum().sum())
+    notes = ["practices with a register, by group: " + ", ".join(f"{g} {n:,}" for g, n in sizes.items())]
+    if missing:
+        notes.append(f"{missing:,} cells blank or NA: those practices are left out of that group, never counted as 0")
+    parameters = {"mode": "fingertips_proportion", "fingertips_path": shown,
+                  "indicator": Hint("the QOF group to compare, one of " + ", ".join(repr(g) for g in groups))}
+    if len(types) > 1:
+        parameters["fingertips_period"] = Hint("the PATIENT_LIST_TYPE, one of " + ", ".join(repr(t) for t in types))
+    parameters["indicator_label"] = Hint('words for the headline, e.g. "diabetes prevalence (17+)"')
+    return _found(len(raw), f"{raw['PRACTICE_CODE'].nunique():,} practices, {len(groups)} QOF groups", parameters,
+                  notes=notes)
+
+
 def check_heec(path: Path, shown: str) -> Found:
     """Practice % aged 65+, IMD and rurality (:func:`~ccgtools.practices.load.load_heec`)."""
     from .load import load_heec
@@ -121,8 +157,8 @@ def check_list_sizes(path: Path, shown: str) -> Found:
 
     frame = load_list_sizes(path)
     return _found(len(frame), f"{len(frame):,} practices, {int(frame['list_size'].sum()):,} patients", {},
-                  notes=["list sizes alone are not a notebook input: the age-sex briefing needs the quinary "
-                         "file (gp-reg-pat-prac-quin-age.csv) of the same publication, as registrations_path"])
+                  notes=[("list sizes alone are not a notebook input: the age-sex briefing needs the quinary "
+                          "file (gp-reg-pat-prac-quin-age.csv) of the same publication, as registrations_path")])
 
 
 def check_epraccur(path: Path, shown: str) -> Found:
@@ -164,6 +200,10 @@ LAYOUTS = (
                      "Time period Sortable", "New data", "Compared to goal", "Time period range",
                      "Compared to percentiles"),
            check=check_fingertips),
+    Layout("qof_prevalence", "NHS Digital QOF prevalence by practice and group (long)", QOF_COLUMNS,
+           optional=("PATIENT_LIST_TYPE", "PRACTICE_NAME"), check=check_qof),
+    Layout("qof_prevalence_wide", "NHS Digital QOF prevalence by practice, wide (REGISTER_<GROUP>, "
+           "PRACTICE_LIST_SIZE_<GROUP>)", ("PRACTICE_CODE",), check=check_qof),
     Layout("heec", "Practice % aged 65+, IMD and rurality", ("Practice.Code", "prop65", "IMD", "Practice.Rurality"),
            check=check_heec),
     Layout("gp_list_sizes", "GP registrations, totals per practice (NHS Digital, SEX = AGE = ALL)",

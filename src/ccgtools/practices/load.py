@@ -19,6 +19,7 @@ from .. import config
 from ..errors import DataError
 from ..io import (
     check_allowed_values,
+    check_columns,
     check_unique,
     read_csv_checked,
     read_headerless_csv,
@@ -246,6 +247,106 @@ def _period_order(frame: pd.DataFrame):
         return (int(year.group()) * 10_000 if year else 0), period
 
     return key
+
+
+QOF_COLUMNS = ("PRACTICE_CODE", "GROUP_CODE", "REGISTER", "PRACTICE_LIST_SIZE")
+#: Cells R and spreadsheets write for a missing value, read as missing in QOF tables.
+MISSING_MARKERS = ("NA", "N/A", "NULL")
+
+
+def qof_groups(columns) -> list[str]:
+    """The QOF group codes of a wide table: ``REGISTER_<GROUP>`` columns with a ``PRACTICE_LIST_SIZE_<GROUP>`` partner.
+
+    The names R's ``tidyr::pivot_wider(names_from = GROUP_CODE, values_from = c(REGISTER, PRACTICE_LIST_SIZE))``
+    gives the official long table.
+    """
+    columns = set(columns)
+    return sorted(c[len("REGISTER_"):] for c in columns
+                  if c.startswith("REGISTER_") and f"PRACTICE_LIST_SIZE_{c[len('REGISTER_'):]}" in columns)
+
+
+def load_qof_prevalence(path: str | Path, group: str, *, list_type: str | None = None) -> pd.DataFrame:
+    """One QOF register as a proportion indicator: its register (count) over the practice list size (denominator).
+
+    Reads NHS Digital's practice-level prevalence table as published, long (``PRACTICE_CODE``,
+    ``GROUP_CODE``, ``REGISTER``, ``PRACTICE_LIST_SIZE``, optionally ``PATIENT_LIST_TYPE``) or wide as
+    R writes it (``REGISTER_<GROUP>`` and ``PRACTICE_LIST_SIZE_<GROUP>`` per group, ``NA`` for missing).
+
+    Parameters
+    ----------
+    group : str
+        The QOF group code, e.g. ``"DM"`` (diabetes) or ``"HYP"`` (hypertension), as in the file.
+    list_type : str, optional
+        ``PATIENT_LIST_TYPE`` to keep when the long table has several (e.g. ``"TOTAL"``, ``"17OV"``);
+        required then.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`load_fingertips` (area_code, value as a percentage, count, denominator; no
+        published limits), so the proportion analysis reads either.
+
+    Raises
+    ------
+    DataError
+        An unknown group (the groups in the file listed), several list types without ``list_type``, a
+        register above its list size, negative, fractional or non-numeric counts, a practice given twice.
+    """
+    path = config.resolve_path(path)
+    raw = read_csv_checked(path, ("PRACTICE_CODE",))
+    raw = raw.mask(raw.isin(MISSING_MARKERS))
+    if "GROUP_CODE" in raw:
+        check_columns(raw, QOF_COLUMNS, path=path)
+        groups = sorted(raw["GROUP_CODE"].dropna().unique())
+        if group not in groups:
+            raise DataError(f"no rows for QOF group {group!r}", path=path, column="GROUP_CODE", value=group,
+                            expected="one of " + ", ".join(repr(g) for g in groups))
+        chosen = raw[raw["GROUP_CODE"] == group]
+        if "PATIENT_LIST_TYPE" in chosen:
+            types = sorted(chosen["PATIENT_LIST_TYPE"].dropna().unique())
+            if list_type is None and len(types) > 1:
+                raise DataError(f"the group has {len(types)} list types ({', '.join(types)}); choose one", path=path,
+                                column="PATIENT_LIST_TYPE", expected="one list type, e.g. 'TOTAL'")
+            if list_type is not None:
+                chosen = chosen[chosen["PATIENT_LIST_TYPE"] == list_type]
+        count_column, size_column = "REGISTER", "PRACTICE_LIST_SIZE"
+    else:
+        groups = qof_groups(raw.columns)
+        if group not in groups:
+            raise DataError(f"no columns REGISTER_{group} and PRACTICE_LIST_SIZE_{group}", path=path, row=1,
+                            column=f"REGISTER_{group}",
+                            expected="a QOF group of the file: " + (", ".join(repr(g) for g in groups) or "none"))
+        chosen, count_column, size_column = raw, f"REGISTER_{group}", f"PRACTICE_LIST_SIZE_{group}"
+    check_unique(chosen, "PRACTICE_CODE", path=path)
+    count = to_counts(chosen, count_column, path=path, allow_missing=True)
+    size = to_counts(chosen, size_column, path=path, allow_missing=True)
+    above = (count > size).fillna(False)
+    if above.any():
+        label = above.idxmax()
+        raise DataError(f"register ({count.loc[label]}) above the list size ({size.loc[label]})", path=path,
+                        row=spreadsheet_row(label), column=count_column, value=int(count.loc[label]),
+                        expected=f"no more than {size_column}")
+    count, size = count.astype("Float64").astype(float), size.astype("Float64").astype(float)
+    out = pd.DataFrame({"area_code": chosen["PRACTICE_CODE"], "area_name": chosen.get("PRACTICE_NAME"),
+                        "parent_code": pd.NA, "period": "", "value": 100 * count / size.where(size > 0),
+                        "count": count, "denominator": size})
+    for column in ("lower_95", "upper_95", "lower_99_8", "upper_99_8"):
+        out[column] = np.nan
+    return out.reset_index(drop=True)
+
+
+def load_proportion(path: str | Path, *, period: str | None = None, group: str | None = None) -> pd.DataFrame:
+    """A proportion indicator by practice from a Fingertips export or a QOF prevalence table (long or wide).
+
+    Method: the header says which (:func:`load_qof_prevalence` for ``PRACTICE_CODE``, else
+    :func:`load_fingertips`); for QOF, ``group`` is the register's group code and ``period`` its list type.
+    """
+    from ..layouts import read_header
+
+    header = read_header(path)
+    if "PRACTICE_CODE" in header:
+        return load_qof_prevalence(path, str(group), list_type=period)
+    return load_fingertips(path, period=period)
 
 
 def load_heec(path: str | Path) -> pd.DataFrame:

@@ -380,7 +380,9 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
 
     ``age_sex_events``: registrations (quinary), practices, events and reference rates
     (the bundled synthetic layout), with the ground truth when given.
-    ``fingertips_proportion``: a Fingertips proportion indicator for GP practices, with
+    ``fingertips_proportion``: a Fingertips proportion indicator for GP practices (or an NHS Digital QOF
+    prevalence table, long or wide, whose group ``indicator`` names, e.g. ``"DM"``:
+    :func:`ccgtools.practices.load.load_proportion`), with
     IMD (a Fingertips IMD export) and optionally % aged 65+ and rurality (the HEEC table); with
     ``ods_path`` and ``icb_lookup_path``, practices are grouped by their real commissioner (the ODS
     commissioner, and its ICB) instead of Fingertips' parent code, which is not a commissioner.
@@ -417,7 +419,7 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
         synthetic = synthetic_description(frame, truth)
         return VariationBriefing(frame, result, truth, notes, synthetic,
                                  "one year of invented activity" if synthetic else "one year of activity")
-    data = practice_io.load_fingertips(fingertips_path, period=fingertips_period)
+    data = practice_io.load_proportion(fingertips_path, period=fingertips_period, group=indicator)
     tables = []
     if imd_path:
         imd = practice_io.load_fingertips(imd_path, period=imd_period or "latest")

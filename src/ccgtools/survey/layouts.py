@@ -17,7 +17,7 @@ def check_survey(path: Path, shown: str) -> Found:
     responses = load_survey(path)
     clusters = responses["cluster"].value_counts().reindex(responses["cluster"].cat.categories).dropna()
     unanswered = {q.column: int(responses[q.column].isna().sum()) for q in QUESTIONS}
-    notes = [f"respondents by cluster: " + ", ".join(f"{c} {int(n)}" for c, n in clusters.items())]
+    notes = ["respondents by cluster: " + ", ".join(f"{c} {int(n)}" for c, n in clusters.items())]
     gaps = {c: n for c, n in unanswered.items() if n}
     if gaps:
         notes.append("unanswered (item non-response, left out of that question): "
