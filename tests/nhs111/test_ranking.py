@@ -187,3 +187,13 @@ def test_bottom_fifth_count_leaves_out_a_part_week():
     activity["calls_answered_60s"] = np.tile([95, 94, 93, 92, 50], len(days))
     counts = ranking.bottom_fifth_counts(activity, load.load_indicators()["answered_60s"], n_simulations=200)
     assert set(counts["periods"]) == {2} and counts.set_index("contract_code").loc["E", "times_bottom"] == 2
+
+
+@pytest.mark.parametrize(("setting", "value", "words"), [
+    ("probability", 1.5, "probability_bottom"), ("seed", -1, "seed"), ("n_simulations", 10, "n_simulations"),
+    ("frequency", "Y", "frequency")])
+def test_compare_contracts_refuses_a_bad_setting_by_its_parameter_name(setting, value, words):
+    from ccgtools.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=words):
+        ranking.compare_contracts(pd.DataFrame(), {}, **{setting: value})

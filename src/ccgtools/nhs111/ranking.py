@@ -285,7 +285,16 @@ class ContractComparison:
 def compare_contracts(activity: pd.DataFrame, indicators: dict[str, Indicator], *,
                       frequency: str = "W", n_simulations: int = 10_000, seed: int = 2013,
                       probability: float = 0.8, confidence: float = 0.95) -> ContractComparison:
-    """Run every comparison of the briefing for each KPI (see the functions above for methods)."""
+    """Run every comparison of the briefing for each KPI (see the functions above for methods).
+
+    The run's settings are checked by name first (:mod:`ccgtools.nhs111.parameters`), so a notebook run in
+    JupyterLab refuses ``probability_bottom = 1.5`` as the build does.
+    """
+    from ..parameters import check_parameters
+    from .parameters import RULES
+
+    check_parameters({"frequency": frequency, "n_simulations": n_simulations, "seed": seed,
+                      "probability_bottom": probability}, RULES)
     totals = contract_totals(activity)
     values, funnels, fits, ranks, bottoms = {}, {}, {}, {}, {}
     for key, indicator in indicators.items():
