@@ -7,7 +7,7 @@ once patients are allowed for is not a reason to act.
 
 from __future__ import annotations
 
-from .report import _allowed_for, _flags
+from .report import _allowed_for, _flags, _join
 from .variation import VariationResult
 
 
@@ -49,7 +49,7 @@ def next_steps(result: VariationResult, *, label: str) -> list[str]:
         new = int(steps_table.loc[last_case_mix, "flagged"]) - still
         if lost > 0:
             allowed = (["age and sex"] if "age_sex" in result.views else []) + _allowed_for(result)
-            allowed_text = " and ".join(allowed) or "their patients"
+            allowed_text = _join(allowed) or "their patients"
             steps.append(f"Do not use a league table of crude rates: it flags {_practices(int(counts['crude']))}, "
                          f"and {lost:,} of them {'is' if lost == 1 else 'are'} no longer flagged once {allowed_text} "
                          f"{'is' if len(allowed) == 1 else 'are'} allowed for"

@@ -38,7 +38,7 @@ def next_steps(summary: pd.DataFrame, reasons: pd.DataFrame, tests: pd.DataFrame
         steps.append(f"Act on what most CCGs said: {first.percent:.0f}% of those that answered {first.finding} "
                      f"(95% interval {first.lower:.0f}% to {first.upper:.0f}%, a majority even at its lowest). "
                      "Ask the CCGs what would change this, and survey again to see whether it has.")
-        for row in majority.iloc[1:3].itertuples():
+        for row in majority.iloc[1:].itertuples():
             steps.append(f"Also a clear majority: {row.percent:.0f}% {row.finding} "
                          f"({row.lower:.0f}% to {row.upper:.0f}%).")
     else:
