@@ -139,6 +139,8 @@ def test_index_and_manifest_name_the_briefing_cell_and_error(two_builds):
     assert "Out of date:" in index and "the page linked is the last one that built" in index and "Wales" in index
     assert not (reports / ".staging" / "alpha").exists()
     assert (reports / "_failed" / "alpha.ipynb").is_file()
+    # The log's one line for the failure says where the executed notebook (with its outputs) was kept.
+    assert f"(what ran is kept in {reports / '_failed' / 'alpha.ipynb'})" in (reports / "build.log").read_text()
 
 
 def test_briefing_needing_an_absent_file_is_skipped_not_failed(tmp_path, capsys):

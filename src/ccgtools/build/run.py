@@ -267,7 +267,9 @@ def _build_locked(briefings: list, selected: list, reports_dir: Path, progress: 
             else:
                 keep_failed(rendered, reports_dir)
                 outcomes[rendered.name] = Outcome(briefing, "failed", rendered.error, rendered.duration_s)
-                progress.line(f"{rendered.name}: FAILED: {rendered.error}", step=True)
+                kept = (f" (what ran is kept in {reports_dir / '_failed' / f'{rendered.name}.ipynb'})"
+                        if rendered.notebook else "")
+                progress.line(f"{rendered.name}: FAILED: {rendered.error}{kept}", step=True)
     ordered = [outcomes[b.name] for b in selected]
     if any(o.status != "reused" for o in ordered) or not (reports_dir / "index.html").is_file():
         manifest = update_manifest(reports_dir, briefings, tasks, ordered)
