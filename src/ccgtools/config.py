@@ -8,6 +8,7 @@ that reads a path also takes it as an argument with one of these as default.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -105,3 +106,21 @@ def shown_path(path: str | Path) -> str:
         return str(path)
     relative = Path(os.path.relpath(absolute, PROJECT_ROOT)).as_posix()
     return f"{relative} ({absolute})"
+
+
+def portable_path(path: str | Path) -> str:
+    """``path`` as recorded on pages and in the manifest: relative to the project root with forward slashes
+    ("data/x.csv", "../shared/real-data/y.csv"), as written when it was given relative, so that the same
+    inputs give the same page in any checkout; an absolute path is made relative to the project root."""
+    if not Path(path).is_absolute():
+        return Path(os.path.normpath(path)).as_posix()
+    return Path(os.path.relpath(path, PROJECT_ROOT)).as_posix()
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 checksum of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

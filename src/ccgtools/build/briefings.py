@@ -290,24 +290,6 @@ def _same_kind(default, value) -> bool:
     return isinstance(value, type(default))
 
 
-def sha256_of(path: Path) -> str:
-    """SHA-256 checksum of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def portable_path(path: str | Path) -> str:
-    """``path`` as recorded on pages and in the manifest: relative to the project root with forward slashes
-    ("data/x.csv", "../shared/real-data/y.csv"), as written when it was given relative, so that the same
-    inputs give the same page in any checkout; an absolute path is made relative to the project root."""
-    if not Path(path).is_absolute():
-        return Path(os.path.normpath(path)).as_posix()
-    return Path(os.path.relpath(path, config.PROJECT_ROOT)).as_posix()
-
-
 def input_files(parameters: dict) -> list[dict]:
     """The data files a parameter set names (string values that resolve to files), with checksums."""
     files = []
@@ -315,7 +297,7 @@ def input_files(parameters: dict) -> list[dict]:
         if isinstance(value, str) and value.strip():
             path = config.resolve_path(value, config.PROJECT_ROOT)
             if path.is_file():
-                files.append({"path": portable_path(value), "sha256": sha256_of(path)})
+                files.append({"path": config.portable_path(value), "sha256": config.sha256_of(path)})
     return files
 
 
@@ -331,6 +313,6 @@ def code_fingerprint() -> str:
 
 def cache_key(briefing: Briefing, parameters: dict, inputs: list[dict], code: str) -> str:
     """What a rendering depends on: notebook bytes, parameters, input data by content, ccgtools' code."""
-    document = {"notebook": sha256_of(briefing.notebook), "parameters": parameters, "inputs": inputs,
+    document = {"notebook": config.sha256_of(briefing.notebook), "parameters": parameters, "inputs": inputs,
                 "code": code, "title": briefing.title, "disclosure": briefing.disclosure}
     return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()

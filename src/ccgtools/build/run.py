@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .. import config
-from .briefings import load_build_config, portable_path
+from .briefings import load_build_config
 from .lock import build_lock
 from .plan import Task, plan, select_briefings
 from .publish import Outcome, keep_failed, publish, update_manifest, write_index
@@ -63,7 +63,7 @@ def default_command() -> str:
 def _job(task: Task) -> dict:
     briefing = task.briefing
     notebook = briefing.notebook
-    label = portable_path(notebook)
+    label = config.portable_path(notebook)
     return {"name": briefing.name, "title": briefing.title, "description": briefing.description,
             "notebook": str(notebook), "notebook_label": str(label),
             "parameters": briefing.parameters, "effective": task.parameters, "inputs": task.inputs,

@@ -9,8 +9,6 @@ that came from data is HTML-escaped here; free text is also redacted.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -381,14 +379,6 @@ def show_sources() -> None:
     SHA-256, so the footer lists exactly the files the analysis read, and the same in any checkout.
     Call it last, once every file has been read.
     """
-    sources = [{"path": Path(os.path.relpath(path, config.PROJECT_ROOT)).as_posix(), "sha256": _sha256(path)}
+    sources = [{"path": config.portable_path(path), "sha256": config.sha256_of(path)}
                for path in files_read()]
     display({"text/plain": f"{len(sources)} input file(s) read", SOURCES_MIMETYPE: {"files": sources}}, raw=True)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
