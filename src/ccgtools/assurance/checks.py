@@ -115,6 +115,15 @@ def column_kpis(definitions: Definitions) -> dict[str, list[str]]:
     return mapping
 
 
+def provider_kpis(returns: pd.DataFrame, definitions: Definitions, skip: set[str] = frozenset()):
+    """Each active provider's returns with each KPI not in ``skip``: ``(provider_code, rows, kpi)``."""
+    live = returns[active(returns, definitions)]
+    for code, group in live.groupby("provider_code", sort=False):
+        for kpi in definitions.kpis.values():
+            if kpi.key not in skip:
+                yield code, group, kpi
+
+
 def check_not_reported(returns: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
     """Every count zero: the period was not filled in. Reject every KPI (missing data, not 0%)."""
     empty = returns[~active(returns, definitions)]
@@ -406,39 +415,35 @@ def check_repeats(returns: pd.DataFrame, definitions: Definitions, skip: set[str
 def check_just_above(returns: pd.DataFrame, definitions: Definitions, skip: set[str] = frozenset()) -> pd.DataFrame:
     """Per provider and KPI: periods just inside the standard against the number chance would give there."""
     settings = definitions.checks["just_above"]
-    live = returns[active(returns, definitions)]
     rows = []
-    for code, group in live.groupby("provider_code", sort=False):
-        for kpi in (k for k in definitions.kpis.values() if k.key not in skip):
-            tested = group[group[kpi.denominator].astype(float) >= settings["min_denominator"]]
-            if tested.empty:
-                continue
-            bands = standard_band(tested[kpi.numerator], tested[kpi.denominator], kpi.standard,
-                                  higher_is_better=kpi.higher_is_better, band_share=settings["band_share"])
-            chances = just_inside_chance(tested[kpi.numerator], tested[kpi.denominator], kpi.standard,
-                                         higher_is_better=kpi.higher_is_better, band_share=settings["band_share"])
-            inside, expected, p = just_above_test(bands, chances)
-            if inside >= settings["min_periods"] and p < settings["alpha"]:
-                for period in tested.loc[bands == "just inside", "period"]:
-                    rows.append(_finding(code, period, kpi.key, "just_above", "query",
-                                         f"{kpi.name.lower()}: {inside} of {len(tested)} periods just inside the "
-                                         f"standard, where the provider's usual level and spread would put about "
-                                         f"{expected:.1f} there", p))
+    for code, group, kpi in provider_kpis(returns, definitions, skip):
+        tested = group[group[kpi.denominator].astype(float) >= settings["min_denominator"]]
+        if tested.empty:
+            continue
+        bands = standard_band(tested[kpi.numerator], tested[kpi.denominator], kpi.standard,
+                              higher_is_better=kpi.higher_is_better, band_share=settings["band_share"])
+        chances = just_inside_chance(tested[kpi.numerator], tested[kpi.denominator], kpi.standard,
+                                     higher_is_better=kpi.higher_is_better, band_share=settings["band_share"])
+        inside, expected, p = just_above_test(bands, chances)
+        if inside >= settings["min_periods"] and p < settings["alpha"]:
+            for period in tested.loc[bands == "just inside", "period"]:
+                rows.append(_finding(code, period, kpi.key, "just_above", "query",
+                                     f"{kpi.name.lower()}: {inside} of {len(tested)} periods just inside the "
+                                     f"standard, where the provider's usual level and spread would put about "
+                                     f"{expected:.1f} there", p))
     return _frame(rows)
 
 
 def check_stability(returns: pd.DataFrame, definitions: Definitions, skip: set[str] = frozenset()) -> pd.DataFrame:
     """Per provider and KPI: less period-to-period variation than binomial chance (a provider-level finding)."""
     settings = definitions.checks["stability"]
-    live = returns[active(returns, definitions)]
     rows = []
-    for code, group in live.groupby("provider_code", sort=False):
-        for kpi in (k for k in definitions.kpis.values() if k.key not in skip):
-            statistic, df, p = stability_test(group[kpi.numerator], group[kpi.denominator])
-            if df + 1 >= settings["min_periods"] and p < settings["alpha"]:
-                rows.append(_finding(code, pd.NaT, kpi.key, "stability", "query",
-                                     f"{kpi.name.lower()} varies less from period to period than chance alone "
-                                     f"would make it (dispersion {statistic:.1f} on {df} degrees of freedom)", p))
+    for code, group, kpi in provider_kpis(returns, definitions, skip):
+        statistic, df, p = stability_test(group[kpi.numerator], group[kpi.denominator])
+        if df + 1 >= settings["min_periods"] and p < settings["alpha"]:
+            rows.append(_finding(code, pd.NaT, kpi.key, "stability", "query",
+                                 f"{kpi.name.lower()} varies less from period to period than chance alone "
+                                 f"would make it (dispersion {statistic:.1f} on {df} degrees of freedom)", p))
     return _frame(rows)
 
 

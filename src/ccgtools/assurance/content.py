@@ -397,6 +397,15 @@ def score_tables(assessment: Assessment, truth: pd.DataFrame) -> tuple[pd.DataFr
     return readable, by_check
 
 
+def show_findings_table(table: pd.DataFrame, headings: dict[str, str], *, name: str, caption: str,
+                        empty_message: str, decimals: dict[str, int] | None = None) -> None:
+    """Show a findings table with readable ``headings`` and publish it as ``name.csv``; when it is empty,
+    show ``empty_message`` and publish nothing."""
+    readable = show.readable_table(table, headings, decimals=decimals) if not table.empty else table
+    show.show_table(readable, name=name, caption=caption, csv=None if table.empty else table,
+                    empty_message=empty_message)
+
+
 def show_records_sections(assessment: Assessment) -> None:
     """The two sections that need record-level logs (reconciliation, bunching), or a note that they did not run."""
     if assessment.recomputed is None:
@@ -414,13 +423,11 @@ def show_records_sections(assessment: Assessment) -> None:
     chart = reconciliation_chart(assessment)
     if chart is not None:
         show.show_chart(chart)
-    table = reconciliation_table(assessment)
-    show.show_table(show.readable_table(table, {
+    show_findings_table(reconciliation_table(assessment), {
         "provider_name": "Provider", "period_label": "Period", "kpi": "KPI", "reported_events": "Return: met",
         "reported_base": "Return: of", "reported_percent": "Return (%)", "records_events": "Records: met",
-        "records_base": "Records: of", "records_percent": "Records (%)"}) if not table.empty else table,
+        "records_base": "Records: of", "records_percent": "Records (%)"},
         name="reconciliation", caption="KPIs where the return and the records differ beyond the tolerance",
-        csv=table if not table.empty else None,
         empty_message="Every return matches its records within the tolerance.")
     show.show_section("Times bunched just inside a limit", [
         ("Where a provider edits times to meet a target, records pile up just inside the limit and thin out just "
@@ -430,13 +437,11 @@ def show_records_sections(assessment: Assessment) -> None:
     chart = bunching_chart(assessment)
     if chart is not None:
         show.show_chart(chart)
-    table = bunching_table(assessment)
-    show.show_table(show.readable_table(table, {
+    show_findings_table(bunching_table(assessment), {
         "provider_name": "Provider", "period_label": "Period", "kpi": "KPI", "inside": "Just inside",
         "outside": "Just over", "expected_inside": "Expected just inside", "p_value": "Chance (p)"},
-        decimals={"p_value": 4, "expected_inside": 0}) if not table.empty else table,
+        decimals={"p_value": 4, "expected_inside": 0},
         name="bunching", caption="Months where recorded times bunch just inside a limit",
-        csv=table if not table.empty else None,
         empty_message="No month shows times bunched just inside a limit.")
 
 
