@@ -17,7 +17,7 @@ NBSTRIPOUT_KEYS := metadata.language_info.version metadata.language_info.codemir
 	metadata.language_info.nbconvert_exporter metadata.language_info.pygments_lexer metadata.papermill \
 	cell.metadata.papermill
 
-setup: $(STAMP) ## Build .venv (venv + pip from pyproject.toml), register its Jupyter kernel, strip notebook outputs on commit
+setup: $(STAMP) ## Build .venv (uv, else pip, from pyproject.toml), register its Jupyter kernel, strip notebook outputs on commit
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! $(BIN)/nbstripout --is-installed; then \
 		$(BIN)/nbstripout --install && \
 		git config filter.nbstripout.clean '"$(abspath $(BIN))/python" -m nbstripout --keep-id' && \
@@ -26,10 +26,32 @@ setup: $(STAMP) ## Build .venv (venv + pip from pyproject.toml), register its Ju
 		echo "nbstripout: notebook outputs and execution counts are now stripped on commit (git filter)"; \
 	fi
 
+# .venv is built with uv (https://docs.astral.sh/uv/), which installs the packages in seconds from its
+# cache: the uv on PATH, else uv installed from PyPI by pip into UV_BOOT (once per user, shared by every
+# clone). Without uv (USE_UV=0, or no way to get it), or if uv fails, pip builds .venv as before.
+USE_UV  ?= 1
+UV_BOOT ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ccgtools/uv
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	@uv=""; \
+	if [ "$(USE_UV)" != 0 ]; then \
+		uv=$$(command -v uv || true); \
+		if [ -z "$$uv" ]; then \
+			[ -x "$(UV_BOOT)/bin/uv" ] || { echo "Installing uv from PyPI into $(UV_BOOT)"; \
+				$(PYTHON) -m pip install --quiet --disable-pip-version-check --target "$(UV_BOOT)" uv >/dev/null 2>&1; }; \
+			[ -x "$(UV_BOOT)/bin/uv" ] && uv="$(UV_BOOT)/bin/uv"; \
+		fi; \
+	fi; \
+	if [ -n "$$uv" ] && echo "Building $(VENV) with uv ($$uv)" && \
+		"$$uv" venv --quiet --seed --allow-existing --python "$$(command -v $(PYTHON))" $(VENV) && \
+		"$$uv" pip install --quiet --python $(BIN)/python -e '.[dev,dask]'; then :; \
+	else \
+		[ -z "$$uv" ] || echo "uv could not build $(VENV): building it with pip"; \
+		echo "Building $(VENV) with pip"; \
+		$(PYTHON) -m venv $(VENV) && \
+		$(BIN)/python -m pip install --quiet --upgrade pip && \
+		$(BIN)/python -m pip install --quiet -e '.[dev,dask]'; \
+	fi
 	$(BIN)/python -m ipykernel install --sys-prefix --name ccgtools --display-name "Python (ccgtools)"
 	@touch $(STAMP)
 
@@ -51,8 +73,8 @@ lab: setup ## Open the notebooks in JupyterLab (kernel "Python (ccgtools)", this
 data: setup ## Regenerate the bundled synthetic data from its seeded generators
 	$(BIN)/ccgtools make-data
 
-bench: setup ## Print performance figures for this machine
-	$(BIN)/python -m ccgtools.build.bench
+bench: setup ## Print performance figures for this machine (BENCH=--quick, or BENCH="--part sweep", runs parts)
+	$(BIN)/python -m ccgtools.build.bench $(BENCH)
 
 clean: ## Remove published reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis

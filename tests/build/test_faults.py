@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 
 from ccgtools.build.execute import CellWatch, WarmKernels, describe_fault
 from ccgtools.build.run import EXIT_FAILED, EXIT_OK
+from ccgtools.build.zygote import SWITCH
 
 from .tiny_site import manifest, read_pid, start_cli, wait_for, write_config
 
@@ -126,13 +127,13 @@ def _has_numpy(process: psutil.Process) -> bool:
 
 @pytest.mark.e2e
 def test_spare_kernel_killed_while_warming_is_replaced_not_waited_for(tmp_path):
-    # With --jobs 1 the spare kernel for "second" is warmed (numpy, pandas, matplotlib...) while "first"
-    # runs. Killed in the middle of its imports, it must be replaced at once: the build used to wait
-    # for the warm-up's reply for 120 s.
+    # Without the zygote (switched off, as where fork is missing), with --jobs 1 the spare kernel for
+    # "second" is warmed (numpy, pandas, matplotlib...) while "first" runs. Killed in the middle of its
+    # imports, it must be replaced at once: the build used to wait for the warm-up's reply for 120 s.
     reports, pid_file = tmp_path / "reports", tmp_path / "first.pid"
     toml = write_config(tmp_path, {"first": {"sleep_s": 15.0, "pid_file": str(pid_file)},
                                     "second": {"sleep_s": 0.0}})
-    build = start_cli("--config", str(toml), "--reports", str(reports), "--jobs", "1")
+    build = start_cli("--config", str(toml), "--reports", str(reports), "--jobs", "1", env={SWITCH: "0"})
     try:
         running = wait_for(lambda: read_pid(pid_file), BOUND_S, "the first briefing's kernel writing its pid")
         spare = wait_for(lambda: next((k for k in _kernels_of(build.pid) if k.pid != running and _has_numpy(k)),
@@ -253,3 +254,47 @@ def test_a_forked_worker_gets_its_own_warm_kernels_not_its_parents(tmp_path):
     os.waitpid(child, 0)
     assert os.read(read, 1) == b"1"
     assert warm_kernels("python3", str(tmp_path)) is parent  # the parent keeps its own
+
+
+def _zygote_of(pid: int) -> psutil.Process | None:
+    return next((p for p in psutil.Process(pid).children() if "ccgtools.build.zygote" in " ".join(p.cmdline())),
+                None)
+
+
+@pytest.mark.e2e
+def test_zygote_killed_while_importing_is_not_waited_for_and_kernels_start_as_usual(tmp_path):
+    # The build's zygote is killed in the middle of its imports: the kernel start waiting for it, and
+    # every later one, must start a kernel the usual way at once, and every briefing still build.
+    reports = tmp_path / "reports"
+    toml = write_config(tmp_path, {name: {"sleep_s": 0.0} for name in ("first", "second", "third")})
+    build = start_cli("--config", str(toml), "--reports", str(reports), "--jobs", "1")
+    try:
+        zygote = wait_for(lambda: _zygote_of(build.pid), BOUND_S, "the build starting its zygote")
+        wait_for(lambda: _has_numpy(zygote), 15, "the zygote importing numpy", interval=0.01)
+        zygote.kill()
+        killed_at = time.monotonic()
+        out, err = build.communicate(timeout=BOUND_S)
+    finally:
+        build.kill()
+    assert build.returncode == EXIT_OK, out + err
+    assert time.monotonic() - killed_at < 45  # the wait for a zygote is 60 s
+    assert [e["status"] for e in manifest(reports).values()] == ["ok", "ok", "ok"]  # kernels started as usual
+
+
+@pytest.mark.e2e
+def test_running_kernels_outlive_a_zygote_killed_mid_build(tmp_path):
+    # A kernel forked from the zygote is independent of it: the zygote killed while a briefing runs
+    # (by the out-of-memory killer, say) leaves that briefing to finish.
+    reports, pid_file = tmp_path / "reports", tmp_path / "first.pid"
+    toml = write_config(tmp_path, {"first": {"sleep_s": 3.0, "pid_file": str(pid_file)}, "second": {"sleep_s": 0.0}})
+    build = start_cli("--config", str(toml), "--reports", str(reports), "--jobs", "1")
+    try:
+        zygote = wait_for(lambda: _zygote_of(build.pid), BOUND_S, "the build starting its zygote")
+        kernel = wait_for(lambda: read_pid(pid_file), BOUND_S, "the first briefing's kernel writing its pid")
+        assert psutil.Process(kernel).ppid() == zygote.pid  # forked from the zygote
+        zygote.kill()
+        out, err = build.communicate(timeout=BOUND_S)
+    finally:
+        build.kill()
+    assert build.returncode == EXIT_OK, out + err
+    assert [manifest(reports)[n]["status"] for n in ("first", "second")] == ["ok", "ok"]

@@ -89,3 +89,22 @@ def test_index_marks_synthetic_briefings(tmp_path):
     entries = page.find_all("li", class_="ccg-briefing")
     assert "invented responses from 95 CCGs" in entries[0].get_text() and entries[0].find(class_="ccg-synthetic")
     assert entries[1].find(class_="ccg-synthetic") is None
+
+
+def test_index_puts_real_groups_first_and_collapses_synthetic_groups(tmp_path):
+    def entry(title, synthetic, group):
+        return {"title": title, "description": "", "status": "ok", "html": f"{title}.html", "tables": [],
+                "synthetic": synthetic, "group": group}
+
+    manifest = {"briefings": {
+        "s1": entry("S1", "invented ICBs", "Area profiles (synthetic data): invented ICBs placed in East"),
+        "s2": entry("S2", "invented ICBs", "Area profiles (synthetic data): invented ICBs placed in East"),
+        "r1": entry("R1", "", "Area profiles on real data")}}
+    page = BeautifulSoup(write_index(tmp_path, manifest).read_text(), "html.parser")
+    groups = page.find_all("section", class_="ccg-index-group")
+    assert [g.find("h2").get_text() for g in groups] == [
+        "Area profiles on real data", "Area profiles (synthetic data): invented ICBs placed in East"]
+    assert groups[0].find("details") is None  # real pages are listed open
+    hidden = groups[1].find("details")
+    assert hidden is not None and len(hidden.find_all("li", class_="ccg-briefing")) == 2
+    assert "Show the 2 synthetic briefings" in hidden.find("summary").get_text()

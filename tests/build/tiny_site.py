@@ -54,10 +54,13 @@ def write_config(folder: Path, briefings: dict[str, dict], *, file_name: str = "
     return path
 
 
-def start_cli(*arguments: str) -> subprocess.Popen:
-    """``ccgtools build ARGUMENTS`` in a new process (its output captured as text)."""
+def start_cli(*arguments: str, env: dict | None = None) -> subprocess.Popen:
+    """``ccgtools build ARGUMENTS`` in a new process (its output captured as text); ``env`` adds variables."""
+    import os
+
     return subprocess.Popen([sys.executable, "-m", "ccgtools.cli", "build", *arguments],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **env} if env else None)
 
 
 def wait_for(condition, timeout: float, what: str, interval: float = 0.05):

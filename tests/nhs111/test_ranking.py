@@ -197,3 +197,66 @@ def test_compare_contracts_refuses_a_bad_setting_by_its_parameter_name(setting, 
 
     with pytest.raises(ParameterError, match=words):
         ranking.compare_contracts(pd.DataFrame(), {}, **{setting: value})
+
+
+def _bottom_fifth_reference(x: np.ndarray, n: np.ndarray, *, higher_is_better: bool, n_simulations: int, seed: int,
+                            fraction: float = 0.2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bottom-fifth count written plainly, one period and one simulation at a time (slow, for checking).
+
+    Per period: rank the contracts with data from worst to best and take the worst ⌈fraction × m⌉.
+    Chance: the same binomial draws as the vectorised function (same seed, drawn in the same blocks).
+    """
+    from ccgtools.stats.ranking import bottom_count
+
+    periods, units = x.shape
+    valid = (n > 0) & ~np.isnan(x)
+    sign = -1.0 if higher_is_better else 1.0
+
+    def bottom_of(rates: np.ndarray) -> np.ndarray:
+        chosen = np.zeros((periods, units), dtype=bool)
+        for period in range(periods):
+            members = [u for u in range(units) if valid[period, u]]
+            worst_first = sorted(members, key=lambda u: sign * rates[period, u], reverse=True)
+            for unit in worst_first[:int(bottom_count(len(members), fraction))]:
+                chosen[period, unit] = True
+        return chosen
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed = bottom_of(x / n).sum(axis=0)
+    national = [sum(x[p, u] for u in range(units) if valid[p, u]) / sum(n[p, u] for u in range(units) if valid[p, u])
+                for p in range(periods)]
+    rng = np.random.default_rng(seed)
+    trials = np.where(valid, n, 0).astype(np.int64)
+    chance = np.zeros((n_simulations, units))
+    for start in range(0, n_simulations, 250):
+        size = min(250, n_simulations - start)
+        draws = rng.binomial(trials, np.array(national)[:, None], size=(size, *trials.shape))
+        for offset, draw in enumerate(draws):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                chance[start + offset] = bottom_of(draw / np.where(trials > 0, trials, np.nan)).sum(axis=0)
+    return observed, chance.mean(axis=0), np.quantile(chance, 0.95, axis=0)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_vectorised_bottom_fifth_count_equals_the_plain_loop_on_random_data(seed):
+    # 13 contracts over 9 weeks with distinct prime call volumes (so no two rates can tie), a few
+    # contract-weeks with no calls (left out of that week's ranking), and a random share answered.
+    rng = np.random.default_rng(seed)
+    primes = np.array([p for p in range(400, 3000) if all(p % d for d in range(2, int(p ** 0.5) + 1))])
+    weeks, codes = pd.date_range("2013-04-07", periods=9, freq="7D"), [f"C{i:02d}" for i in range(13)]
+    answered = rng.choice(primes, size=(len(weeks), len(codes)), replace=False)
+    answered[rng.random(answered.shape) < 0.08] = 0
+    within = rng.binomial(answered, rng.uniform(0.7, 0.95, size=len(codes)))
+    activity = pd.DataFrame({"period": np.repeat(weeks, len(codes)), "contract_code": codes * len(weeks),
+                             "region": "R", **{m: 0 for m in load.MEASURES}})
+    activity["contract_name"] = activity["contract_code"]
+    activity["calls_answered"], activity["calls_answered_60s"] = answered.ravel(), within.ravel()
+    activity["calls_received"] = activity["calls_answered"]
+    counts = ranking.bottom_fifth_counts(activity, load.load_indicators()["answered_60s"], n_simulations=300,
+                                         seed=seed).set_index("contract_code").loc[codes]
+    observed, expected, upper = _bottom_fifth_reference(within.astype(float), answered.astype(float),
+                                                        higher_is_better=True, n_simulations=300, seed=seed)
+    np.testing.assert_array_equal(counts["times_bottom"].to_numpy(), observed)
+    np.testing.assert_allclose(counts["chance_expected"].to_numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(counts["chance_upper"].to_numpy(), upper, rtol=1e-12)
+    assert observed.sum() > 0 and expected.sum() > 0  # the comparison is not of empty counts

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from ccgtools.page import charts
-from ccgtools.page.chart_check import drawn_texts, layout_problems
+from ccgtools.page.chart_check import drawn_texts, layout_problems, recording_texts
 
 
 def _plot():
@@ -77,3 +77,57 @@ def test_placed_labels_never_overlap_each_other_or_any_marker(seed):
     assert 1 <= placed <= 15
     assert len(ax.texts) == placed
     assert layout_problems(figure) == []
+
+
+def _faulty_plots():
+    """Each kind of problem the check must find, as (plot, words of the problem)."""
+    overlap, ax = _plot()
+    ax.text(1.5, 2.5, "North")
+    ax.text(1.5, 2.5, "South")
+    cut, _ = _plot()
+    cut.text(0.97, 0.5, "a long note that runs off the right-hand edge")
+    small, ax = _plot()
+    ax.text(2.5, 1.2, "tiny", fontsize=8)
+    on_marker, ax = _plot()
+    ax.text(2, 2, "B", ha="center", va="center")
+    legend, ax = charts.new_figure(3)
+    ax.scatter(np.linspace(0, 1, 50), np.linspace(0, 1, 50), s=40, label="points")
+    ax.legend(loc="center")
+    return [(overlap, "'North' and 'South' overlap"), (cut, "cut by the edge"), (small, "'tiny' is 8 pt"),
+            (on_marker, "label 'B' lies on a data marker"), (legend, "the legend covers a data marker")]
+
+
+def _checked_as_saved(figure) -> list[str]:
+    """The check as show_chart makes it: on the texts measured while the SVG was saved, no other draw."""
+    chart = charts.Chart(figure, "alt", pd.DataFrame(), "c")
+    with recording_texts(figure) as drawn:
+        charts.to_svg(chart, label="alt")
+
+    def no_second_draw(renderer):
+        raise AssertionError("the chart was drawn again to be checked")
+
+    figure.draw = no_second_draw
+    try:
+        return layout_problems(figure, drawn=drawn)
+    finally:
+        del figure.draw
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_the_check_on_the_saved_svg_finds_each_problem_without_drawing_again(case):
+    figure, words = _faulty_plots()[case]
+    assert any(words in problem for problem in _checked_as_saved(figure))
+
+
+def test_a_clean_chart_checked_as_saved_has_no_problems():
+    assert _checked_as_saved(_plot()[0]) == []
+
+
+def test_the_saved_svg_is_laid_out_once():
+    figure, _ = _plot()
+    engine = figure.get_layout_engine()
+    solved = []
+    solve = engine.execute
+    engine.execute = lambda fig: solved.append(1) or solve(fig)
+    charts.to_svg(charts.Chart(figure, "alt", pd.DataFrame(), "c"), label="alt")
+    assert solved == [1]  # matplotlib's savefig alone would solve the layout twice

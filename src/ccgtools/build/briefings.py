@@ -260,11 +260,12 @@ def parameter_rules() -> dict:
 
     The rules modules are light (no pandas), so reading the config stays fast.
     """
+    from ..areas import parameters as areas
     from ..nhs111 import parameters as nhs111
     from ..practices import parameters as practices
     from ..survey import parameters as survey
 
-    return {module.NOTEBOOK: module for module in (survey, nhs111, practices)}
+    return {module.NOTEBOOK: module for module in (survey, nhs111, practices, areas)}
 
 
 def check_parameter_values(briefing: Briefing, values: dict) -> None:

@@ -188,6 +188,32 @@ def warm_kernels(kernel_name: str, cwd: str) -> WarmKernels:
     return _WARM
 
 
+#: The papermill engine the build uses (registered by :func:`register_engine`).
+ENGINE_NAME = "ccgtools"
+
+
+def register_engine() -> None:
+    """Register :data:`ENGINE_NAME`: papermill's nbclient engine, saving the notebook once, at the end.
+
+    Papermill writes (and validates) the whole output notebook as every cell starts and ends, which
+    for a briefing of 20 cells with inline SVG charts is dozens of full writes nobody reads: the
+    build reads the notebook once, when it has run. The final save (in papermill's ``finally``,
+    so also after an error, a time-out or a dead kernel) still happens, so what ran is kept.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SaveAtEndEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            nb_man.save = lambda **_: None  # the per-cell saves; notebook_complete() saves for real
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                del nb_man.save
+
+    papermill_engines.register(ENGINE_NAME, SaveAtEndEngine)
+
+
 def preload() -> None:
     """Import the execution and rendering stack once, so forked workers inherit it."""
     prepare_process()
@@ -195,6 +221,34 @@ def preload() -> None:
     import papermill  # noqa: F401
 
     from . import render  # noqa: F401
+
+
+def zygote_address(job: dict) -> str | None:
+    """The zygote to fork this briefing's kernel from, or None to start kernels the usual way.
+
+    The coordinator's zygote (``job["zygote"]``) when it started one on this machine; else, for
+    a job with ``warm`` set on a system that can fork (a Dask worker), this process's own zygote,
+    started on first use and kept for the next briefings given to the same worker.
+    """
+    from .zygote import fork_available, own_zygote
+
+    if not job.get("warm") or not fork_available():
+        return None
+    if job.get("zygote"):
+        return job["zygote"]
+    own = own_zygote(job["kernel_name"], job["cwd"])
+    return own.address if own is not None else None
+
+
+def zygote_kernel_manager(kernel_name: str, address: str, ip: str):
+    """A kernel manager (not started) whose kernel will be forked from the zygote at ``address``.
+
+    It talks to its kernel over Unix sockets at ``ip`` (IPC transport), so parallel kernel starts
+    cannot collide on TCP ports; nbclient starts it, with the briefing's working folder.
+    """
+    from .zygote import kernel_manager
+
+    return kernel_manager(kernel_name, address, transport="ipc", ip=ip, client_class=NBCLIENT_CLIENT_CLASS)
 
 
 @dataclass
@@ -322,7 +376,9 @@ def execute_and_render(job: dict) -> Rendered:
         name, notebook (path), parameters (the overrides to inject), effective
         (all parameters, for the footer), inputs (files with checksums), title,
         disclosure, kernel_name, cwd; optionally timeout (seconds the notebook may run,
-        None for no limit), warm and more_to_come (use and prepare warmed kernels).
+        None for no limit), warm (fork the kernel from a zygote, see :mod:`ccgtools.build.zygote`,
+        or where fork is unavailable use warmed spare kernels), zygote (the address of the
+        coordinator's zygote) and more_to_come (prepare a spare for the next briefing).
 
     Returns
     -------
@@ -336,16 +392,24 @@ def execute_and_render(job: dict) -> Rendered:
     import nbformat
     import papermill
 
+    register_engine()
     from .render import Provenance, briefing_facts, first_finding, notebook_to_html, published_package, published_tables
 
     started = time.perf_counter()
     attempts = 0
-    pool = warm_kernels(job["kernel_name"], job["cwd"]) if job.get("warm") else None
-    with tempfile.TemporaryDirectory(prefix=f"ccgtools-{job['name']}-") as scratch:
+    zygote = zygote_address(job)
+    pool = warm_kernels(job["kernel_name"], job["cwd"]) if job.get("warm") and zygote is None else None
+    with tempfile.TemporaryDirectory(prefix=f"ccgtools-{job['name']}-") as scratch, \
+            tempfile.TemporaryDirectory(prefix="ccgk-") as sockets:  # short: Unix socket paths are limited
         executed = Path(scratch) / f"{job['name']}.ipynb"
         while True:
             attempts += 1
             manager = None
+            if zygote is not None and attempts == 1:  # forked from the zygote; a retry lets papermill start one
+                try:
+                    manager = zygote_kernel_manager(job["kernel_name"], zygote, str(Path(sockets) / "k"))
+                except Exception:  # e.g. no such kernel: papermill's own start fails and is counted
+                    manager = None
             if pool is not None and attempts == 1:  # a warmed IPC kernel; a retry lets papermill start one
                 pool.prepare()
                 manager = pool.take()
@@ -354,6 +418,7 @@ def execute_and_render(job: dict) -> Rendered:
             watch = CellWatch(job.get("timeout"))
             try:
                 papermill.execute_notebook(job["notebook"], str(executed), parameters=job["parameters"],
+                                           engine_name=ENGINE_NAME,
                                            kernel_name=job["kernel_name"], cwd=job["cwd"], progress_bar=False,
                                            log_output=False, shutdown_kernel="immediate",
                                            timeout_func=watch.timeout, on_cell_execute=watch.on_cell_execute,
@@ -374,7 +439,7 @@ def execute_and_render(job: dict) -> Rendered:
                                 duration_s=time.perf_counter() - started, attempts=attempts)
             finally:
                 if manager is not None and manager.has_kernel:
-                    manager.shutdown_kernel(now=True)
+                    _discard(manager)
         try:
             notebook = nbformat.read(executed, as_version=4)
             make_deterministic(notebook)

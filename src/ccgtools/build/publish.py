@@ -107,7 +107,7 @@ def update_manifest(reports_dir: Path, briefings: list[Briefing], tasks: dict[st
             "tables": outcome.tables if outcome.status == "ok" else previous.get("tables", []),
             "synthetic": outcome.synthetic if outcome.status == "ok" else previous.get("synthetic", ""),
             **{key: outcome.facts.get(key, "") if outcome.status == "ok" else previous.get(key, "")
-               for key in ("geography", "period", "finding")},
+               for key in ("geography", "period", "finding", "group")},
             "inputs": task.inputs if outcome.status == "ok" else previous.get("inputs", []),
             "parameters": task.parameters, "key": task.key if outcome.status == "ok" else previous.get("key", ""),
             "duration_s": round(outcome.duration_s, 2), "versions": package_versions,
@@ -116,6 +116,12 @@ def update_manifest(reports_dir: Path, briefings: list[Briefing], tasks: dict[st
     manifest["briefings"] = {k: entries[k] for k in configured if k in entries}
     write_atomically(manifest_path(reports_dir), json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return manifest
+
+
+def index_groups(groups: dict[str, list[dict]]) -> list[tuple[str, list[dict]]]:
+    """The index's groups in reading order: groups on real data first, then those whose every briefing is synthetic
+    (which the index shows collapsed); by name within each."""
+    return sorted(groups.items(), key=lambda item: (all(r.get("synthetic") for r in item[1]), item[0]))
 
 
 def write_index(reports_dir: Path, manifest: dict, *, title: str = "NHS commissioning briefings") -> Path:
@@ -127,9 +133,13 @@ def write_index(reports_dir: Path, manifest: dict, *, title: str = "NHS commissi
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                                      autoescape=True)
     rows = list(manifest["briefings"].values())
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        if row.get("group"):
+            groups.setdefault(row["group"], []).append(row)
     html = environment.get_template("index.html.j2").render(
-        title=title, briefings=rows, failed=sum(r["status"] == "failed" for r in rows),
-        css=stylesheet(), version=__version__)
+        title=title, briefings=[r for r in rows if not r.get("group")], groups=index_groups(groups),
+        failed=sum(r["status"] == "failed" for r in rows), css=stylesheet(), version=__version__)
     path = reports_dir / "index.html"
     write_atomically(path, html)
     return path

@@ -20,7 +20,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from .. import __version__
 from ..page.downloads import data_package
-from ..page.show import FACTS_MIMETYPE, SOURCES_MIMETYPE, TABLE_MIMETYPE
+from ..page.media_types import FACTS_MIMETYPE, SOURCES_MIMETYPE, TABLE_MIMETYPE
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 #: Cells with this tag (e.g. a guide for researchers) appear in JupyterLab but not in the briefing.
@@ -98,25 +98,26 @@ def files_read(notebook: nbformat.NotebookNode) -> list[dict] | None:
 
 
 def briefing_facts(notebook: nbformat.NotebookNode) -> dict:
-    """Title, geography and period the notebook declared with ``publish.show_title`` (empty if none)."""
+    """Title, geography and period the notebook declared with ``publish.show_title`` (empty if none), and any
+    further facts later outputs attach (e.g. an area profile's index ``group``); the first value of a key wins."""
+    found: dict = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             facts = output.get("data", {}).get(FACTS_MIMETYPE)
             if facts:
-                return dict(facts)
-    return {}
+                found = {**dict(facts), **found}
+    return found
 
 
 def first_finding(notebook: nbformat.NotebookNode) -> str:
-    """The first headline finding the notebook displayed (``show.show_headline``), leaving out the
-    synthetic-data sentence that opens a synthetic page's headline; "" when there is none."""
+    """The first headline finding the notebook displayed (``show.show_headline``; a synthetic page's
+    note on its data is not a list item); "" when there is none."""
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html", "")
             if 'class="ccg-headline"' in html:
                 items = [li.get_text(" ", strip=True) for li in BeautifulSoup(html, "html.parser").find_all("li")]
-                findings = [i for i in items if not i.startswith("These findings come from synthetic data")]
-                return findings[0] if findings else ""
+                return items[0] if items else ""
     return ""
 
 

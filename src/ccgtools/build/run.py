@@ -23,7 +23,7 @@ from pathlib import Path
 from .. import config
 from .briefings import load_build_config
 from .lock import build_lock
-from .plan import Task, plan, select_briefings
+from .plan import Task, longest_first, plan, select_briefings
 from .publish import Outcome, keep_failed, publish, update_manifest, write_index
 
 #: Exit statuses of ``ccgtools build``.
@@ -92,11 +92,11 @@ def _run_in_processes(jobs: list[dict], workers: int) -> Iterable:
 
     from .execute import execute_and_render, preload
 
-    # Workers are forked from this process after it has imported the execution stack once, so
-    # they start without paying the imports again; elsewhere than Linux, forkserver does the same.
-    preload()
-    method = "fork" if sys.platform.startswith("linux") else "forkserver"
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context(worker_start_method())
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["ccgtools.build.execute", "ccgtools.build.render", "papermill"])
+    else:
+        preload()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(execute_and_render, job): job["name"] for job in jobs}
         for future in as_completed(futures):
@@ -106,13 +106,31 @@ def _run_in_processes(jobs: list[dict], workers: int) -> Iterable:
                 yield _lost(futures[future], exc)
 
 
+def worker_start_method() -> str:
+    """How worker processes start: ``fork`` from this process, or ``forkserver`` when forking is unsafe.
+
+    Workers forked from this process after it has imported the execution stack once start without
+    paying the imports again. But a fork copies only the calling thread: a process running other
+    Python threads (a program or test calling :func:`build`, with a Dask client or a Jupyter client
+    of its own) may hold a lock in one of them, and the worker would wait on it for ever. Then, and
+    where fork is missing, a fork server (a fresh process, single-threaded) forks the workers.
+    """
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver"
+
+
 def _run_on_dask(jobs: list[dict], scheduler: str) -> Iterable:
     from distributed import Client, as_completed
 
     from .execute import execute_and_render
 
     with Client(scheduler) as client:
-        futures = client.map(execute_and_render, jobs, pure=False)
+        # Earlier jobs (the longest) get higher priority; each worker forks kernels from a zygote of its own.
+        futures = [client.submit(execute_and_render, job, pure=False, priority=len(jobs) - number)
+                   for number, job in enumerate(jobs)]
         names = {future.key: job["name"] for future, job in zip(futures, jobs)}
         for future in as_completed(futures):
             try:
@@ -239,7 +257,7 @@ def _build_locked(briefings: list, selected: list, reports_dir: Path, progress: 
     outcomes = {name: Outcome(t.briefing, "reused") for name, t in tasks.items() if t.action == "reuse"}
     outcomes |= {name: Outcome(t.briefing, "skipped", t.reason) for name, t in tasks.items() if t.action == "skip"}
     outcomes |= {name: Outcome(t.briefing, "failed", t.reason) for name, t in tasks.items() if t.action == "invalid"}
-    to_build = [t for t in tasks.values() if t.action == "build"]
+    to_build = longest_first([t for t in tasks.values() if t.action == "build"])
     progress.start_bar(len(to_build))
     for outcome in outcomes.values():
         if outcome.status != "reused":
@@ -247,29 +265,24 @@ def _build_locked(briefings: list, selected: list, reports_dir: Path, progress: 
     if to_build:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(to_build)))
         job_list = [_job(t) for t in to_build]
-        for number, job in enumerate(job_list):  # a spare warmed kernel is worth starting if more will follow
+        zygote = None if dask_scheduler else _start_zygote()
+        spares = spare_kernels_wanted(workers, os.cpu_count() or 1)
+        for number, job in enumerate(job_list):
             job["warm"] = True
-            job["more_to_come"] = number < len(job_list) - workers
+            job["zygote"] = zygote.address if zygote is not None else None
+            # Without a zygote, a spare warmed kernel is worth starting if more will follow and a core is free.
+            job["more_to_come"] = spares and number < len(job_list) - workers
         where = (f"on Dask at {dask_scheduler}" if dask_scheduler else
                  f"with {workers} worker{'s' if workers > 1 else ''}")
         reusing = sum(t.action == "reuse" for t in tasks.values())
         progress.line(f"Building {len(to_build)} briefing(s) {where}; reusing {reusing}.")
         runner = (_run_on_dask(job_list, dask_scheduler) if dask_scheduler else
                   _run_in_processes(job_list, workers) if workers > 1 else _run_serially(job_list))
-        for rendered in runner:
-            briefing = tasks[rendered.name].briefing
-            if rendered.ok:
-                tables = publish(rendered, reports_dir)
-                outcomes[rendered.name] = Outcome(briefing, "ok", "", rendered.duration_s,
-                                                  tasks[rendered.name].inputs, tables, rendered.synthetic,
-                                                  rendered.facts)
-                progress.line(f"{rendered.name}: published in {rendered.duration_s:.1f} s", step=True)
-            else:
-                keep_failed(rendered, reports_dir)
-                outcomes[rendered.name] = Outcome(briefing, "failed", rendered.error, rendered.duration_s)
-                kept = (f" (what ran is kept in {reports_dir / '_failed' / f'{rendered.name}.ipynb'})"
-                        if rendered.notebook else "")
-                progress.line(f"{rendered.name}: FAILED: {rendered.error}{kept}", step=True)
+        try:
+            _publish_results(runner, tasks, outcomes, reports_dir, progress)
+        finally:
+            if zygote is not None:
+                zygote.stop()
     ordered = [outcomes[b.name] for b in selected]
     if any(o.status != "reused" for o in ordered) or not (reports_dir / "index.html").is_file():
         manifest = update_manifest(reports_dir, briefings, tasks, ordered)
@@ -279,3 +292,37 @@ def _build_locked(briefings: list, selected: list, reports_dir: Path, progress: 
                   f"{counts['skipped']} in {time.perf_counter() - started:.1f} s.")
     progress.line(f"Index: {reports_dir / 'index.html'}")
     return ordered
+
+
+def spare_kernels_wanted(workers: int, cores: int) -> bool:
+    """Whether workers should warm spare kernels (only without a zygote): only if a core is left for them.
+
+    A spare imports the whole stack; warmed on a core a worker is using, it slows that worker's
+    briefing by about as much as it saves the next one.
+    """
+    return workers < cores
+
+
+def _start_zygote():
+    """Start the build's zygote (imports once, forks a kernel per briefing), or None where there can be none."""
+    from .zygote import for_kernel
+
+    return for_kernel(config.KERNEL_NAME, str(config.PROJECT_ROOT))
+
+
+def _publish_results(runner: Iterable, tasks: dict, outcomes: dict, reports_dir: Path, progress: _Progress) -> None:
+    """Publish each result as it arrives, recording its outcome and a progress line."""
+    for rendered in runner:
+        briefing = tasks[rendered.name].briefing
+        if rendered.ok:
+            tables = publish(rendered, reports_dir)
+            outcomes[rendered.name] = Outcome(briefing, "ok", "", rendered.duration_s,
+                                              tasks[rendered.name].inputs, tables, rendered.synthetic,
+                                              rendered.facts)
+            progress.line(f"{rendered.name}: published in {rendered.duration_s:.1f} s", step=True)
+        else:
+            keep_failed(rendered, reports_dir)
+            outcomes[rendered.name] = Outcome(briefing, "failed", rendered.error, rendered.duration_s)
+            kept = (f" (what ran is kept in {reports_dir / '_failed' / f'{rendered.name}.ipynb'})"
+                    if rendered.notebook else "")
+            progress.line(f"{rendered.name}: FAILED: {rendered.error}{kept}", step=True)

@@ -159,7 +159,9 @@ def bottom_fifth_counts(activity: pd.DataFrame, indicator: Indicator, *, frequen
 
     def bottom(values: np.ndarray) -> np.ndarray:
         badness = np.where(valid, sign * values, np.nan)  # the worse the contract, the larger
-        ranked = np.argsort(np.argsort(np.where(np.isnan(badness), -np.inf, badness), axis=-1), axis=-1)
+        order = np.argsort(np.where(np.isnan(badness), -np.inf, badness), axis=-1)
+        ranked = np.empty(order.shape, dtype=np.int32)  # the inverse permutation: argsort(order), in one pass
+        np.put_along_axis(ranked, order, np.arange(order.shape[-1], dtype=np.int32), axis=-1)
         ranked_count = valid.sum(axis=-1, keepdims=True)
         rank = ranked - (valid.shape[-1] - ranked_count) + 1  # 1 for the best valid contract
         return valid & in_bottom(rank, ranked_count, fraction)

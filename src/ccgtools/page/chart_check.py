@@ -1,14 +1,16 @@
 """Checking a chart as its reader will see it: no text too small, cut off or on top of anything.
 
-:func:`layout_problems` draws a figure once with matplotlib's Agg renderer, records every piece
-of text the renderer actually draws (so tick labels outside the view, empty strings and hidden
-artists do not count) with its extent, and compares those extents with each other, with the
-figure's edges, with the legend and with every data marker. It uses matplotlib's own text
-metrics, the same ones the saved SVG was laid out with.
+:func:`layout_problems` records every piece of text a renderer actually draws (so tick labels
+outside the view, empty strings and hidden artists do not count), measures each with matplotlib's
+own text metrics, and compares those extents with each other, with the figure's edges, with the
+legend and with every data marker. Given the texts recorded while the chart's SVG was saved
+(:func:`recording_texts`, as :func:`ccgtools.page.show.show_chart` does), it checks the layout the
+reader gets without drawing the chart again; given nothing, it draws the figure once with Agg.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,29 +36,113 @@ class DrawnText:
     in_legend: bool
 
 
-def drawn_texts(figure) -> list[DrawnText]:
-    """Every text the renderer draws (except the synthetic-data watermark), with its window extent."""
+@dataclass(frozen=True)
+class Drawing:
+    """What a reader sees of a chart: its texts, legends and markers as drawn, and the page they are on.
+
+    Extents are pixels at the figure's display resolution (``figure.dpi``, 96), whatever the
+    resolution the chart was drawn at (an SVG is drawn at 72).
+    """
+
+    texts: list[DrawnText]
+    legends: list[Bbox]
+    markers: np.ndarray
+    page: Bbox
+
+
+def _measure(figure, drawn: list[Text], renderer, scale: float) -> Drawing:
+    """Measure what ``renderer`` has just drawn of ``figure`` (``drawn``: its texts, in drawing order).
+
+    Called right after the draw, before anything moves: positions some artists compute while
+    drawing (legends, axis labels) are kept in the pixels of that draw.
+    """
+    labels = {id(t) for ax in figure.axes for t in ax.texts}
+    legends = _legends(figure)
+    legend_texts = {id(t) for legend in legends for t in [*legend.get_texts(), legend.get_title()]}
+
+    def scaled(box: Bbox) -> Bbox:
+        return Bbox(box.get_points() * scale)
+
+    texts = [DrawnText(t.get_text(), float(t.get_fontsize()), scaled(t.get_window_extent(renderer)),
+                       id(t) in labels, id(t) in legend_texts)
+             for t in drawn if t.get_text().strip() and t.get_gid() != WATERMARK_GID]
+    markers = np.vstack([np.empty((0, 4)), *(marker_extents(ax) for ax in figure.axes)]) * scale
+    return Drawing(texts, [scaled(legend.get_window_extent(renderer)) for legend in legends], markers,
+                   scaled(figure.bbox))
+
+
+def draw_with_agg(figure) -> Drawing:
+    """Draw ``figure`` once with Agg, at its display size, and measure what was drawn."""
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)
     renderer = figure.canvas.get_renderer()
-    seen: list[Text] = []
+    drawn: list[Text] = []
     original = renderer.draw_text
 
     def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if mtext is not None and mtext not in seen:
-            seen.append(mtext)
+        if mtext is not None and mtext not in drawn:
+            drawn.append(mtext)
         return original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
     renderer.draw_text = record
     try:
-        figure.draw(renderer)
+        with drawing():
+            figure.draw(renderer)
+            return _measure(figure, drawn, renderer, 1.0)
     finally:
         del renderer.draw_text
-    labels = {id(t) for ax in figure.axes for t in ax.texts}
-    legend_texts = {id(t) for legend in _legends(figure) for t in [*legend.get_texts(), legend.get_title()]}
-    return [DrawnText(t.get_text(), float(t.get_fontsize()), t.get_window_extent(renderer),
-                      id(t) in labels, id(t) in legend_texts)
-            for t in seen if t.get_text().strip() and t.get_gid() != WATERMARK_GID]
+
+
+def drawn_texts(figure) -> list[DrawnText]:
+    """Every text the renderer draws (except the synthetic-data watermark), with its window extent."""
+    return draw_with_agg(figure).texts
+
+
+class Recording:
+    """Filled by :func:`recording_texts`: the chart as its SVG drew it (None until it is saved)."""
+
+    drawing: Drawing | None = None
+
+
+@contextmanager
+def recording_texts(figure):
+    """Measure ``figure`` as an SVG save inside the block draws it, for :func:`layout_problems`.
+
+    The chart is then drawn once, for its SVG, and checked as drawn: every text the SVG renderer
+    draws is recorded (its ``draw_text`` is wrapped for the duration of the block; a kernel draws
+    one chart at a time), and texts, legends and markers are measured the moment the figure's
+    draw ends, in that draw's pixels, then scaled to the display resolution.
+    """
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    recording = Recording()
+    drawn: list[Text] = []
+    original_text = RendererSVG.draw_text
+    original_draw = figure.draw
+    own_draw = vars(figure).get("draw")  # already wrapped on this figure (restored after)
+    display_dpi = figure.dpi
+
+    def record(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if mtext is not None and mtext not in drawn and mtext.get_figure(root=True) is figure:
+            drawn.append(mtext)
+        return original_text(self, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    def draw_and_measure(renderer):
+        drawn.clear()
+        result = original_draw(renderer)
+        recording.drawing = _measure(figure, drawn, renderer, display_dpi / figure.dpi)
+        return result
+
+    RendererSVG.draw_text = record
+    figure.draw = draw_and_measure
+    try:
+        yield recording
+    finally:
+        RendererSVG.draw_text = original_text
+        if own_draw is None:
+            del figure.draw
+        else:
+            figure.draw = own_draw
 
 
 def _legends(figure) -> list[Legend]:
@@ -69,8 +155,11 @@ def _overlap(a: Bbox, b: Bbox) -> bool:
     return width > TOLERANCE_PX and height > TOLERANCE_PX
 
 
-def layout_problems(figure, *, min_font_pt: float = FONT_PT) -> list[str]:
+def layout_problems(figure, *, min_font_pt: float = FONT_PT, drawn: Recording | None = None) -> list[str]:
     """What a reader would find wrong with the chart's text, in words; empty when nothing is.
+
+    ``drawn``: the chart as measured by :func:`recording_texts` while its SVG was saved; without
+    it (or before the save) the figure is drawn here, once, with Agg.
 
     Checks
     ------
@@ -80,11 +169,8 @@ def layout_problems(figure, *, min_font_pt: float = FONT_PT) -> list[str]:
     * no text outside the legend overlaps the legend;
     * no data label overlaps a marker, and the legend covers no marker.
     """
-    with drawing():
-        texts = drawn_texts(figure)
-        markers = np.vstack([np.empty((0, 4)), *(marker_extents(ax) for ax in figure.axes)])
-        legends = [legend.get_window_extent(figure.canvas.get_renderer()) for legend in _legends(figure)]
-    page = figure.bbox
+    seen = drawn.drawing if drawn is not None and drawn.drawing is not None else draw_with_agg(figure)
+    texts, markers, legends, page = seen.texts, seen.markers, seen.legends, seen.page
     problems = [f"text {t.text!r} is {t.size:g} pt, below {min_font_pt:g} pt" for t in texts if t.size < min_font_pt]
     problems += [f"text {t.text!r} is cut by the edge of the chart" for t in texts
                  if t.box.x0 < -TOLERANCE_PX or t.box.y0 < -TOLERANCE_PX
