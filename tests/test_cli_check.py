@@ -42,6 +42,57 @@ def test_every_bundled_file_is_recognised_with_its_parameters(capsys, name, kind
 
 
 @pytest.mark.parametrize("name, kind, lines", [
+    ("assurance_returns_2025-26_synthetic.csv", "assurance_returns",
+     ["rows: 72", "units: 6 providers", "periods: 12 months 2025-04 to 2026-03",
+      'returns_path = "data/assurance_returns_2025-26_synthetic.csv"', 'layout = "ooh"', "providers_path = ...  #"]),
+    ("assurance_providers_synthetic.csv", "assurance_providers",
+     ["units: 6 providers", 'providers_path = "data/assurance_providers_synthetic.csv"']),
+    ("assurance_records_2025-26_synthetic.csv", "assurance_records",
+     ["calls from 6 providers", "periods: received 2025-04-01 to 2026-03-31",
+      'records_path = "data/assurance_records_2025-26_synthetic.csv"']),
+    ("assurance_ground_truth_synthetic.csv", "assurance_ground_truth",
+     ["planted manipulations:", 'truth_path = "data/assurance_ground_truth_synthetic.csv"']),
+])
+def test_the_assurance_briefings_bundled_files_are_recognised(capsys, name, kind, lines):
+    status, out, err = run_check(capsys, f"data/{name}")
+    assert (status, err) == (0, "")
+    assert f"(layout {kind})" in out and "problems: none" in out
+    assert "Notebook parameters (notebooks/provider_data_assurance.ipynb):" in out
+    for line in lines:
+        assert line in out, line
+
+
+ASSURANCE_RETURNS = ("month,provider_code,calls_received,calls_answered,calls_abandoned,calls_answered_60s,"
+                     "pct_answered_60s,pct_abandoned,cases,urgent_cases,less_urgent_cases,routine_cases,"
+                     "urgent_assessed_20min,pct_urgent_assessed_20min,urgent_f2f,urgent_f2f_2h,pct_urgent_f2f_2h\n")
+
+
+ROW = "2025-04,OOH01,466,449,17,434,96.7,3.6,410,77,162,171,77,100.0,25,25,100.0\n"
+
+
+@pytest.mark.parametrize("rows, problem", [
+    (ROW + "2025-13,OOH01,466,449,17,434,96.7,3.6,410,77,162,171,77,100.0,25,25,100.0\n",
+     "row 3, column 'month': not a month; found '2025-13'"),
+    (ROW + ROW,
+     "row 3, column 'provider_code': repeated provider and period (first seen on row 2); found 'OOH01'"),
+    ("2025-04,OOH01,-466,449,17,434,96.7,3.6,410,77,162,171,77,100.0,25,25,100.0\n",
+     "row 2, column 'calls_received': negative count"),
+])
+def test_a_bad_assurance_return_is_a_problem_by_row_and_column(capsys, write_csv, rows, problem):
+    status, out, err = run_check(capsys, write_csv(ASSURANCE_RETURNS + rows, "returns.csv"))
+    assert status == 1 and "(layout assurance_returns)" in out and problem in out, out + err
+
+
+def test_a_log_with_times_out_of_order_is_a_problem_by_row_and_column(capsys, write_csv):
+    log = ("provider_code,record_id,received,answered,priority,assessment_started,assessment_completed,"
+           "face_to_face_started\nP1,R1,2025-04-01 01:15:49,2025-04-01 01:16:01,urgent,2025-04-01 01:22:59,"
+           "2025-04-01 01:38:13,\nP1,R2,2025-04-01 02:00:00,2025-04-01 01:59:00,,,,\n")
+    status, out, _ = run_check(capsys, write_csv(log, "log.csv"))
+    assert status == 1 and "(layout assurance_records)" in out
+    assert "row 3, column 'answered': answered before received" in out
+
+
+@pytest.mark.parametrize("name, kind, lines", [
     ("iucadc_weekly_by_contract_2025-26.csv", "iucadc_weekly",
      ["rows: 532", "units: 28 contracts", "periods: 19 weeks ending 2025-11-30 to 2026-04-05", 'layout = "iucadc"']),
     ("iucadc_contract_lookup.csv", "contract_lookup", ["units: 28 contracts in 7 regions"]),
@@ -110,13 +161,21 @@ def test_unreadable_files_give_one_line_and_status_2(capsys, write_csv, content,
     assert status == 2 and out == "" and wording in err and "Traceback" not in err and len(err.splitlines()) == 1
 
 
+def test_the_quinary_file_also_names_the_age_sex_parameter_of_a_proportion(capsys):
+    status, out, _ = run_check(capsys, "data/gp_registrations_quinary_synthetic.csv")
+    assert status == 0 and 'quinary_path = "data/gp_registrations_quinary_synthetic.csv"' in out
+    assert 'mode = "fingertips_proportion"' in out and "at least 100 practices" in out
+
+
 def test_list_names_every_layout(capsys):
     status, out, _ = run_check(capsys, "--list")
     kinds = [line.split()[0] for line in out.splitlines()]
-    assert status == 0 and kinds == ["survey", "nhs111_mds_daily", "iucadc_weekly", "iucadc_daily", "contract_lookup",
-                                     "gp_quinary", "practices", "events", "reference_rates", "ground_truth",
-                                     "fingertips", "qof_prevalence", "qof_prevalence_wide", "heec", "gp_list_sizes",
-                                     "ods_epraccur", "icb_lookup"]
+    expected = ["survey", "nhs111_mds_daily", "iucadc_weekly", "iucadc_daily", "contract_lookup", "gp_quinary",
+                "practices", "events", "reference_rates", "ground_truth", "fingertips", "qof_prevalence",
+                "qof_achievement", "qof_achievement_by_measure", "qof_wide", "heec", "gp_list_sizes", "ods_epraccur",
+                "icb_lookup", "assurance_returns", "assurance_providers", "assurance_records", "assurance_ground_truth"]
+    assert status == 0 and [k for k in kinds if k in expected] == expected  # in order; other briefings' follow
+    assert len(kinds) == len(set(kinds))
 
 
 def test_recognition_prefers_the_most_specific_complete_layout():
@@ -392,7 +451,7 @@ def qof_wide(rows: int = 8) -> str:
 
 def test_qof_wide_as_r_writes_it_is_recognised_and_checked(capsys, write_csv):
     status, out, _ = run_check(capsys, write_csv(qof_wide(), "qof_wide.csv"))
-    assert status == 0 and "(layout qof_prevalence_wide)" in out
+    assert status == 0 and "(layout qof_wide)" in out
     assert "practices with a register, by group: DM 8, HYP 7" in out
     assert "indicator = ...  # the QOF group to compare, one of 'DM', 'HYP'" in out
 

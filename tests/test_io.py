@@ -4,7 +4,13 @@ import pandas as pd
 import pytest
 
 from ccgtools.errors import DataError
-from ccgtools.io import check_allowed_values, check_unique, read_csv_checked, to_counts
+from ccgtools.io import (
+    check_allowed_values,
+    check_unique,
+    check_unique_rows,
+    read_csv_checked,
+    to_counts,
+)
 
 
 def test_reads_text_and_blank_cells_become_missing(write_csv):
@@ -100,3 +106,25 @@ def test_counts_accept_thousands_separators_and_optional_missing(write_csv):
     frame = read_csv_checked(write_csv('id,n\nA,"1,234"\nB,*\n'))
     counts = to_counts(frame, "n", allow_missing=True)
     assert counts[0] == 1234 and pd.isna(counts[1])
+
+
+def test_a_key_over_several_columns_given_twice_names_both_rows_and_the_column():
+    # rows 2..5 as a spreadsheet counts them; row 5 repeats row 3's (A, y); (A, x) and (B, y) are different keys
+    frame = pd.DataFrame({"code": ["A", "A", "B", "A"], "part": ["x", "y", "y", "y"], "n": ["1", "2", "3", "4"]})
+    with pytest.raises(DataError) as caught:
+        check_unique_rows(frame, ["code", "part"], path="my.csv")
+    error = caught.value
+    assert (error.row, error.column, error.value) == (5, "code", "A")
+    assert "code and part given twice (first seen on row 3)" in str(error)
+    assert "expected one row per code and part" in str(error)
+
+
+def test_a_filtered_frame_keeps_its_rows_and_the_column_can_be_named_as_written():
+    # data rows 2..5; row 2 is filtered out, so row 4 repeats row 3 (B, 1)
+    frame = pd.DataFrame({"contract": ["A", "B", "B", "A"], "period": ["1", "1", "1", "1"]}).iloc[1:]
+    frame = frame.rename(columns={"contract": "contract_code"})
+    with pytest.raises(DataError) as caught:
+        check_unique_rows(frame, ["contract_code", "period"], problem="repeated", column="contract")
+    assert (caught.value.row, caught.value.column, caught.value.value) == (4, "contract", "B")
+    assert "repeated (first seen on row 3)" in str(caught.value)
+    check_unique_rows(frame.iloc[1:], ["contract_code", "period"])  # B then A: nothing repeats

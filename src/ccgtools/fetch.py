@@ -10,6 +10,18 @@ Every file is written atomically (a partial download never takes a file's name) 
 
 Only the standard library (:mod:`urllib`) is used; a base address can be given (``--base-url``) so
 tests serve the files from 127.0.0.1.
+
+Why not ``fingertips_py`` (PHE/OHID's Python client, 0.4.3): it was considered and is deliberately not
+used, for four reasons found in its source. (1) It returns a DataFrame parsed by :func:`pandas.read_csv`,
+so the file saved would be pandas' re-serialisation, not the bytes Fingertips published: numbers
+re-formatted, blank and ``NA`` cells merged, and the SHA-256 recorded in ``sources.json`` would not be the
+published file's. ccgtools' loaders read files *as published*, quirks included. (2) On any
+``URLError`` (an HTTP 404 included) it retries with ``requests.get(url, verify=False)``, silently
+turning off TLS certificate checks, which is not acceptable inside NHS networks. (3) Its address is
+a module constant (``fingertips_py.api_calls.base_url``, copied into ``retrieve_data`` at import), so
+tests could only point it at 127.0.0.1 by patching a private global. (4) It adds ``requests`` and a
+GPL-3.0 licence to an MIT-licensed tool for one URL that :func:`fingertips_url` builds from the same
+documented API (``/api/all_data/csv/by_indicator_id``).
 """
 
 from __future__ import annotations

@@ -278,6 +278,56 @@ def check_unique(frame: pd.DataFrame, column: str, *, path: str | Path | None = 
         )
 
 
+def check_unique_rows(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    path: str | Path | None = None,
+    problem: str | None = None,
+    column: str | None = None,
+    expected: str | None = None,
+) -> None:
+    """Raise DataError at the first row whose values in ``columns`` repeat an earlier row's (a key given twice).
+
+    The one check of a key over several columns (practice, sex and age group; contract and period),
+    beside :func:`check_unique` for a single identifier column.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read (index label ``i`` is spreadsheet row ``i + 2``); it may be a filtered subset.
+    columns : sequence of str
+        The key columns, as named in ``frame``.
+    path : str or Path, optional
+        The file, named in the error.
+    problem : str, optional
+        The wording of the error; default "``a, b and c`` given twice". The first row holding the
+        same key is added in brackets.
+    column : str, optional
+        The column to name in the error, as the user's file writes it; default ``columns[0]``.
+    expected : str, optional
+        What was expected; default "one row per ``a, b and c``".
+
+    Raises
+    ------
+    DataError
+        Naming the file, the repeating row, ``column``, its value and the row it first appeared on.
+    """
+    columns = list(columns)
+    repeated = frame.duplicated(columns, keep="first")
+    if not repeated.any():
+        return
+    position = int(repeated.to_numpy().argmax())
+    keys = [tuple(None if pd.isna(v) else v for v in row) for row in frame[columns].astype(object).to_numpy()]
+    label, first = frame.index[position], frame.index[keys.index(keys[position])]
+    words = ", ".join(columns[:-1]) + f" and {columns[-1]}" if len(columns) > 1 else columns[0]
+    shown = column or columns[0]
+    value = frame.loc[label, columns[0]] if column is None or column not in frame else frame.loc[label, column]
+    raise DataError(f"{problem or words + ' given twice'} (first seen on row {spreadsheet_row(first)})", path=path,
+                    row=spreadsheet_row(label), column=shown, value=None if pd.isna(value) else value,
+                    expected=expected or f"one row per {words}")
+
+
 def to_numbers(
     frame: pd.DataFrame,
     column: str,

@@ -34,6 +34,9 @@ def survey_text() -> str:
     return make_synthetic_survey().head(3).to_csv(index=False)
 
 
+QOF_LONG = "PRACTICE_CODE,INDICATOR_CODE,MEASURE,VALUE\n"
+QOF_BY_MEASURE = "PRACTICE_CODE,INDICATOR_CODE,NUMERATOR,DENOMINATOR,PCAS\n"
+
 #: loader name → (function of a path, a small valid file, its first required column)
 LOADERS = {
     "survey": (survey.load_survey, survey_text, "respondent_id"),
@@ -65,6 +68,9 @@ LOADERS = {
     "epraccur": (practices.load_epraccur, lambda: epraccur_rows(1, 2), None),
     "qof": (lambda p: practices.load_qof_prevalence(p, "DM"),
             lambda: "PRACTICE_CODE,GROUP_CODE,REGISTER,PRACTICE_LIST_SIZE\nA1,DM,7,100\n", "PRACTICE_CODE"),
+    "qof_achievement": (lambda p: practices.load_qof_achievement(p, "DM012"),
+                        lambda: QOF_LONG + "A1,DM012,NUMERATOR,7\nA1,DM012,DENOMINATOR,10\nA1,DM012,PCAS,1\n",
+                        "PRACTICE_CODE"),
 }
 
 
@@ -260,6 +266,40 @@ CELL_CASES = [
                                "of the file: 'HYP'")),
     ("qof-wide-fraction", Case("qof", "PRACTICE_CODE,REGISTER_DM,PRACTICE_LIST_SIZE_DM\nA1,7.5,100\n", 2,
                                "REGISTER_DM", "fractional count")),
+    ("achievement-numerator-text", Case("qof_achievement", QOF_LONG + "A1,DM012,DENOMINATOR,10\n"
+                                        "A1,DM012,NUMERATOR,seven\n", 3, "VALUE", "not a number; found 'seven'")),
+    ("achievement-pcas-negative", Case("qof_achievement", QOF_LONG + "A1,DM012,NUMERATOR,7\nA1,DM012,DENOMINATOR,10\n"
+                                       "A1,DM012,PCAS,-1\n", 4, "VALUE", "negative count")),
+    ("achievement-denominator-fraction", Case("qof_achievement", QOF_LONG + "A1,DM012,NUMERATOR,7\n"
+                                              "A1,DM012,DENOMINATOR,10.5\n", 3, "VALUE", "fractional count")),
+    ("achievement-numerator-above", Case("qof_achievement", QOF_LONG + "A1,DM012,DENOMINATOR,10\nB1,DM012,DENOMINATOR,5\n"
+                                         "A1,DM012,NUMERATOR,7\nB1,DM012,NUMERATOR,6\n", 5, "VALUE",
+                                         "numerator (6) above the denominator (5)")),
+    ("achievement-measure-twice", Case("qof_achievement", QOF_LONG + "A1,DM012,NUMERATOR,7\nA1,DM012,DENOMINATOR,10\n"
+                                       "A1,DM012,NUMERATOR,8\n", 4, "PRACTICE_CODE",
+                                       "practice and measure given twice for the indicator (first seen on row 2)")),
+    ("achievement-measure-missing", Case("qof_achievement", QOF_LONG + "A1,DM012,NUMERATOR,7\nA1,DM012,,10\n", 3,
+                                         "MEASURE", "a required value is missing")),
+    ("achievement-practice-missing", Case("qof_achievement", QOF_LONG + "A1,DM012,NUMERATOR,7\n,DM012,DENOMINATOR,10\n",
+                                          3, "PRACTICE_CODE", "a required value is missing")),
+    ("achievement-no-value-column", Case("qof_achievement", "PRACTICE_CODE,INDICATOR_CODE,MEASURE\nA1,DM012,NUMERATOR\n",
+                                         1, "VALUE", "missing required column(s) 'VALUE'")),
+    ("achievement-unknown-indicator", Case("qof_achievement", QOF_LONG + "A1,AF006,NUMERATOR,7\n", None,
+                                           "INDICATOR_CODE", "no rows for QOF indicator 'DM012'; found 'DM012'; "
+                                           "expected one of 'AF006'")),
+    ("achievement-register-only", Case("qof_achievement", QOF_LONG + "A1,DM012,REGISTER,70\n", None, "MEASURE",
+                                       "no NUMERATOR rows for QOF indicator 'DM012'")),
+    ("achievement-by-measure-twice", Case("qof_achievement", QOF_BY_MEASURE + "A1,DM012,7,10,1\nA1,DM012,8,10,1\n",
+                                          3, "PRACTICE_CODE", "repeated identifier (first seen on row 2)")),
+    ("achievement-by-measure-above", Case("qof_achievement", QOF_BY_MEASURE + "A1,DM012,11,10,1\n", 2, "NUMERATOR",
+                                          "numerator (11) above the denominator (10)")),
+    ("achievement-by-measure-text", Case("qof_achievement", QOF_BY_MEASURE + "A1,DM012,7,10,none\n", 2, "PCAS",
+                                         "not a number; found 'none'")),
+    ("achievement-wide-no-indicator", Case("qof_achievement", "PRACTICE_CODE,NUMERATOR_AF006,DENOMINATOR_AF006\nA1,7,10\n",
+                                           1, "NUMERATOR_DM012", "no columns NUMERATOR_DM012 and DENOMINATOR_DM012; "
+                                           "expected a QOF indicator of the file: 'AF006'")),
+    ("achievement-wide-fraction", Case("qof_achievement", "PRACTICE_CODE,NUMERATOR_DM012,DENOMINATOR_DM012\nA1,7,10.5\n",
+                                       2, "DENOMINATOR_DM012", "fractional count")),
 ]
 
 

@@ -66,6 +66,18 @@ def test_funnel_chart_leaves_out_suppressed_practices_and_says_what_it_shows():
     assert "A" not in chart.data["practice_code"].tolist()
 
 
+def test_funnel_chart_flagging_at_95_percent_draws_one_pair_of_limits():
+    # Flag level 0.95: the 95% limits are the flag limits, drawn once; the published table has one pair of them
+    # (the table's own lower_95/upper_95 columns must not reappear beside the renamed flag limits).
+    result = variation._finish(_result().table.drop(columns=["suppressed"], errors="ignore"),
+                               type("Fit", (), {"phi": 3.0, "tau2": 0.001})(), _result().coefficients, "admissions",
+                               ("imd",), "additive", variation.VIEWS, 0.95)
+    chart = report.funnel_chart(result, title="t")
+    assert "with 95% limits adjusted" in chart.alt_text and "99.8%" not in chart.alt_text
+    assert list(chart.data.columns).count("lower_limit_ratio") == 1
+    assert len([line for line in chart.figure.axes[0].get_lines() if line.get_linestyle() == "--"]) == 2
+
+
 def test_profile_needs_a_known_practice():
     result = _result()
     frame = result.table.assign(prop65=[10.0, 5.0, 20.0, 15.0], imd_score=[30.0, 10.0, 20.0, 25.0])

@@ -27,6 +27,7 @@ from ..errors import DataError, ParameterError
 from ..io import (
     check_allowed_values,
     check_unique,
+    check_unique_rows,
     read_csv_checked,
     spreadsheet_row,
     to_counts,
@@ -213,8 +214,8 @@ def load_returns(path: str | Path | None = None, *, layout: str = "ooh",
     code_column = "provider_code" if layout == "ooh" else "contract_code"
     unknown = ~frame["provider_code"].isin(providers["provider_code"])
     _first_bad(raw, unknown, code_column, path, "unknown provider code", "a code in the provider lookup")
-    repeated = frame.duplicated(["provider_code", "period"])
-    _first_bad(raw, repeated, code_column, path, "repeated provider and period", "one row per provider and period")
+    check_unique_rows(frame, ["provider_code", "period"], path=path, problem="repeated provider and period",
+                      column=code_column, expected="one row per provider and period")
     frame.insert(3, "provider_name", frame["provider_code"].map(providers.set_index("provider_code")["provider_name"]))
     frame.attrs["layout"] = layout
     return frame.sort_values(["provider_code", "period"], ignore_index=True)

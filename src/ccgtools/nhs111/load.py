@@ -21,8 +21,18 @@ import pandas as pd
 
 from .. import config
 from ..errors import DataError, ParameterError
-from ..io import check_columns, check_unique, read_csv_checked, spreadsheet_row, to_counts, to_dates
-from .parameters import LAYOUTS  # "auto", "mds", "iucadc", "iucadc_daily" (declared without pandas for the build)
+from ..io import (
+    check_columns,
+    check_unique,
+    check_unique_rows,
+    read_csv_checked,
+    spreadsheet_row,
+    to_counts,
+    to_dates,
+)
+from .parameters import (
+    LAYOUTS,  # "auto", "mds", "iucadc", "iucadc_daily" (declared without pandas for the build)
+)
 
 MEASURES = ("calls_received", "calls_answered", "calls_answered_60s", "calls_abandoned_30s", "calls_triaged",
             "callbacks_needed", "callbacks_10min", "warm_transfers")
@@ -272,11 +282,9 @@ def _check_known_contracts(frame: pd.DataFrame, contracts: pd.DataFrame, path) -
 
 def _check_repeats(frame: pd.DataFrame, path) -> None:
     repeated = frame.duplicated(["contract_code", "period"])
-    if repeated.any():
-        label = repeated.idxmax()
-        raise DataError(f"repeated contract and period ({frame.loc[label, 'period']:%Y-%m-%d})", path=path,
-                        row=spreadsheet_row(label), column=written(frame, "contract_code"),
-                        value=frame.loc[label, "contract_code"], expected="one row per contract and period")
+    period = f" ({frame.loc[repeated.idxmax(), 'period']:%Y-%m-%d})" if repeated.any() else ""
+    check_unique_rows(frame, ["contract_code", "period"], path=path, problem=f"repeated contract and period{period}",
+                      column=written(frame, "contract_code"), expected="one row per contract and period")
 
 
 def _check_nesting(frame: pd.DataFrame, path) -> None:

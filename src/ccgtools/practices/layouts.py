@@ -6,7 +6,15 @@ from pathlib import Path
 
 from ..layouts import Found, Hint, Layout
 from .commissioners import LOOKUP_COLUMNS
-from .load import EPRACCUR_COLUMNS, FINGERTIPS_COLUMNS, GROUND_TRUTH_COLUMNS, QOF_COLUMNS, QUINARY_COLUMNS
+from .load import (
+    EPRACCUR_COLUMNS,
+    FINGERTIPS_COLUMNS,
+    GROUND_TRUTH_COLUMNS,
+    QOF_ACHIEVEMENT_BY_MEASURE_COLUMNS,
+    QOF_ACHIEVEMENT_COLUMNS,
+    QOF_COLUMNS,
+    QUINARY_COLUMNS,
+)
 
 NOTEBOOK = "notebooks/practice_variation.ipynb"
 #: Fingertips' indicator id of the IMD 2019 score by practice (read as a covariate, not as the indicator).
@@ -23,7 +31,10 @@ def check_quinary(path: Path, shown: str) -> Found:
 
     matrix = load_quinary(path)
     return _found(len(matrix) * matrix.shape[1], f"{len(matrix):,} practices, {int(matrix.to_numpy().sum()):,} patients",
-                  {"mode": "age_sex_events", "registrations_path": shown})
+                  {"mode": "age_sex_events", "registrations_path": shown},
+                  notes=[('or, to standardise a Fingertips or QOF proportion for age and sex: mode = '
+                         f'"fingertips_proportion" with quinary_path = "{shown}" (rates by age and sex are then '
+                         "estimated from the practices; at least 100 practices)")])
 
 
 def check_practices(path: Path, shown: str) -> Found:
@@ -142,6 +153,64 @@ def check_qof(path: Path, shown: str) -> Found:
                   notes=notes)
 
 
+def check_qof_achievement(path: Path, shown: str) -> Found:
+    """An NHS Digital QOF achievement table, long, by measure or fully wide
+    (:func:`~ccgtools.practices.load.load_qof_achievement`): every indicator with a numerator and
+    denominator is validated, and the parameters name the notebook settings to read one."""
+    from ..errors import DataError
+    from ..io import read_csv_checked
+    from .load import MISSING_MARKERS, qof_achievement, qof_indicators
+
+    raw = read_csv_checked(path, ("PRACTICE_CODE",))
+    raw = raw.mask(raw.isin(MISSING_MARKERS))
+    if "MEASURE" in raw:
+        measures = raw.loc[raw["MEASURE"].isin(("NUMERATOR", "DENOMINATOR")), ["INDICATOR_CODE", "MEASURE"]]
+        both = measures.drop_duplicates().groupby("INDICATOR_CODE").size()
+        indicators = sorted(both[both == 2].index)
+    elif "INDICATOR_CODE" in raw:
+        both = raw[raw["NUMERATOR"].notna() & raw["DENOMINATOR"].notna()]
+        indicators = sorted(both["INDICATOR_CODE"].dropna().unique())
+    else:
+        indicators = qof_indicators(raw.columns)
+    if not indicators:
+        raise DataError("no QOF indicator with a numerator and a denominator", path=path, column="MEASURE"
+                        if "MEASURE" in raw else None, expected="NUMERATOR and DENOMINATOR for at least one indicator "
+                        "(a register-only table is the prevalence table)")
+    sizes, same = {}, []
+    for indicator in indicators:
+        table = qof_achievement(raw, path, indicator)
+        sizes[indicator] = int(table["denominator"].notna().sum())
+        if "no PCAs" in table.attrs["note"]:
+            same.append(indicator)
+    practices = raw["PRACTICE_CODE"].nunique()
+    notes = ["practices with a numerator and denominator (and PCAs where published), by indicator: "
+             + ", ".join(f"{i} {n:,}" for i, n in list(sizes.items())[:20])
+             + (f" and {len(sizes) - 20} more indicators" if len(sizes) > 20 else "")]
+    if same:
+        notes.append("no PCAs or exceptions published for " + ", ".join(same[:10])
+                     + (" and others" if len(same) > 10 else "") + ": the two measures agree for them")
+    notes.append('qof_measure: "intervention" = NUMERATOR / (DENOMINATOR + PCAs), every eligible patient; '
+                 '"underlying" = NUMERATOR / DENOMINATOR, net of PCAs (NHS Digital\'s definitions)')
+    parameters = {"mode": "fingertips_proportion", "fingertips_path": shown,
+                  "indicator": Hint("the QOF indicator to compare, one of " + ", ".join(repr(i) for i in indicators[:12])
+                                    + (" …" if len(indicators) > 12 else "")),
+                  "qof_measure": "intervention",
+                  "indicator_label": Hint('words for the headline, e.g. "diabetes: HbA1c 58 mmol/mol or less"')}
+    plural = "" if len(indicators) == 1 else "s"
+    return _found(len(raw), f"{practices:,} practices, {len(indicators)} QOF indicator{plural}", parameters, notes=notes)
+
+
+def check_qof_wide(path: Path, shown: str) -> Found:
+    """A wide QOF table as R writes it: achievement (``NUMERATOR_<CODE>``, :func:`check_qof_achievement`) or
+    prevalence (``REGISTER_<GROUP>``, :func:`check_qof`)."""
+    from ..layouts import read_header
+    from .load import qof_indicators
+
+    if qof_indicators(read_header(path)):
+        return check_qof_achievement(path, shown)
+    return check_qof(path, shown)
+
+
 def check_heec(path: Path, shown: str) -> Found:
     """Practice % aged 65+, IMD and rurality (:func:`~ccgtools.practices.load.load_heec`)."""
     from .load import load_heec
@@ -202,8 +271,14 @@ LAYOUTS = (
            check=check_fingertips),
     Layout("qof_prevalence", "NHS Digital QOF prevalence by practice and group (long)", QOF_COLUMNS,
            optional=("PATIENT_LIST_TYPE", "PRACTICE_NAME"), check=check_qof),
-    Layout("qof_prevalence_wide", "NHS Digital QOF prevalence by practice, wide (REGISTER_<GROUP>, "
-           "PRACTICE_LIST_SIZE_<GROUP>)", ("PRACTICE_CODE",), check=check_qof),
+    Layout("qof_achievement", "NHS Digital QOF achievement by practice, indicator and measure (long, as published)",
+           QOF_ACHIEVEMENT_COLUMNS, optional=("PRACTICE_NAME",), check=check_qof_achievement),
+    Layout("qof_achievement_by_measure", "NHS Digital QOF achievement, a column per measure (NUMERATOR, "
+           "DENOMINATOR, PCAS)", QOF_ACHIEVEMENT_BY_MEASURE_COLUMNS,
+           optional=("PRACTICE_NAME", "ACHIEVED_POINTS", "PCAS", "EXCEPTIONS", "REGISTER"), check=check_qof_achievement),
+    Layout("qof_wide", "NHS Digital QOF table, wide as R writes it: prevalence (REGISTER_<GROUP>, "
+           "PRACTICE_LIST_SIZE_<GROUP>) or achievement (NUMERATOR_<CODE>, DENOMINATOR_<CODE>, PCAS_<CODE>)",
+           ("PRACTICE_CODE",), check=check_qof_wide),
     Layout("heec", "Practice % aged 65+, IMD and rurality", ("Practice.Code", "prop65", "IMD", "Practice.Rurality"),
            check=check_heec),
     Layout("gp_list_sizes", "GP registrations, totals per practice (NHS Digital, SEX = AGE = ALL)",

@@ -21,6 +21,7 @@ from ..io import (
     check_allowed_values,
     check_columns,
     check_unique,
+    check_unique_rows,
     read_csv_checked,
     read_headerless_csv,
     spreadsheet_row,
@@ -66,11 +67,8 @@ def load_quinary(path: str | Path | None = None) -> pd.DataFrame:
     check_allowed_values(raw, "SEX", SEXES, path=path, allow_missing=False)
     check_allowed_values(raw, "AGE_GROUP_5", AGE_GROUPS, path=path, allow_missing=False)
     patients = to_counts(raw, "NUMBER_OF_PATIENTS", path=path)
-    repeated = raw.duplicated(["CODE", "SEX", "AGE_GROUP_5"])
-    if repeated.any():
-        label = repeated.idxmax()
-        raise DataError("practice, sex and age group given twice", path=path, row=spreadsheet_row(label),
-                        column="CODE", value=raw.loc[label, "CODE"], expected="one row per practice, sex and age group")
+    check_unique_rows(raw, ["CODE", "SEX", "AGE_GROUP_5"], path=path, problem="practice, sex and age group given twice",
+                      expected="one row per practice, sex and age group")
     table = raw.assign(patients=patients, band=raw["SEX"] + " " + raw["AGE_GROUP_5"])
     matrix = table.pivot(index="CODE", columns="band", values="patients")
     columns = [f"{s} {a}" for s in SEXES for a in AGE_GROUPS]
@@ -78,6 +76,41 @@ def load_quinary(path: str | Path | None = None) -> pd.DataFrame:
     matrix.index.name = "practice_code"
     matrix.columns.name = None
     return matrix
+
+
+def age_sex_bands(matrix: pd.DataFrame, years: int = 5) -> pd.DataFrame:
+    """The quinary matrix with its age groups merged into bands of ``years`` (5, 10 or 20), by sex.
+
+    Method: the five-year groups ``0_4`` … ``90_94`` are summed in runs of ``years // 5`` from age 0, and
+    ``95+`` joins the last band, which is then written open-ended (``90+`` for 10 years, ``80+`` for 20).
+    Counts are summed, never re-estimated, so every practice keeps its list size.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Practices by the 40 columns ``MALE 0_4`` … ``FEMALE 95+`` (:func:`load_quinary`).
+    years : {5, 10, 20}
+        Width of the bands.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Practices (same index) by ``<SEX> <band>`` columns, males first, youngest first.
+    """
+    if years not in (5, 10, 20):
+        raise ValueError(f"years must be 5, 10 or 20; found {years!r}")
+    if years == 5:
+        return matrix.copy()
+    step = years // 5
+    starts = list(range(0, 95, years))
+    out = {}
+    for sex in SEXES:
+        for position, start in enumerate(starts):
+            last = position == len(starts) - 1
+            groups = AGE_GROUPS[position * step:] if last else AGE_GROUPS[position * step:(position + 1) * step]
+            name = f"{start}+" if last else f"{start}_{start + years - 1}"
+            out[f"{sex} {name}"] = matrix[[f"{sex} {g}" for g in groups]].sum(axis=1)
+    return pd.DataFrame(out, index=matrix.index)
 
 
 def load_practices(path: str | Path | None = None) -> pd.DataFrame:
@@ -107,12 +140,8 @@ def load_events(path: str | Path | None = None, *, registered: pd.Index | None =
     path = config.resolve_path(path, bundled("events"))
     raw = read_csv_checked(path, ("practice_code", "indicator", "events"))
     events = to_counts(raw, "events", path=path)
-    repeated = raw.duplicated(["practice_code", "indicator"])
-    if repeated.any():
-        label = repeated.idxmax()
-        raise DataError("practice and indicator given twice", path=path, row=spreadsheet_row(label),
-                        column="practice_code", value=raw.loc[label, "practice_code"],
-                        expected="one row per practice and indicator")
+    check_unique_rows(raw, ["practice_code", "indicator"], path=path, problem="practice and indicator given twice",
+                      expected="one row per practice and indicator")
     if registered is not None:
         unregistered = ~raw["practice_code"].isin(registered)
         if unregistered.any():
@@ -132,12 +161,9 @@ def load_reference_rates(path: str | Path | None = None) -> pd.DataFrame:
     check_allowed_values(raw, "sex", SEXES, path=path, allow_missing=False)
     check_allowed_values(raw, "age_group", AGE_GROUPS, path=path, allow_missing=False)
     rates = to_numbers(raw, "rate", path=path)
-    repeated = raw.duplicated(["indicator", "sex", "age_group"])
-    if repeated.any():
-        label = repeated.idxmax()
-        raise DataError("indicator, sex and age group given twice", path=path, row=spreadsheet_row(label),
-                        column="indicator", value=raw.loc[label, "indicator"],
-                        expected="one rate per indicator, sex and age group")
+    check_unique_rows(raw, ["indicator", "sex", "age_group"], path=path,
+                      problem="indicator, sex and age group given twice",
+                      expected="one rate per indicator, sex and age group")
     table = raw.assign(rate=rates, band=raw["sex"] + " " + raw["age_group"])
     matrix = table.pivot(index="band", columns="indicator", values="rate")
     matrix.attrs["path"] = str(path)
@@ -335,16 +361,195 @@ def load_qof_prevalence(path: str | Path, group: str, *, list_type: str | None =
     return out.reset_index(drop=True)
 
 
-def load_proportion(path: str | Path, *, period: str | None = None, group: str | None = None) -> pd.DataFrame:
-    """A proportion indicator by practice from a Fingertips export or a QOF prevalence table (long or wide).
+#: NHS Digital's QOF achievement table, long as published (one row per practice, indicator and measure).
+QOF_ACHIEVEMENT_COLUMNS = ("PRACTICE_CODE", "INDICATOR_CODE", "MEASURE", "VALUE")
+#: The same, one row per practice and indicator with a column per measure (R's ``pivot_wider(names_from = MEASURE)``).
+QOF_ACHIEVEMENT_BY_MEASURE_COLUMNS = ("PRACTICE_CODE", "INDICATOR_CODE", "NUMERATOR", "DENOMINATOR")
+#: Patients left out of an indicator's denominator: personalised care adjustments (from 2019-20), exceptions before.
+QOF_ADJUSTMENTS = ("PCAS", "EXCEPTIONS")
+#: How a QOF achievement indicator is read as a proportion (NHS Digital's technical annex definitions).
+QOF_MEASURES = {
+    "intervention": "the percentage of patients receiving the intervention, NUMERATOR / (DENOMINATOR + PCAs)",
+    "underlying": "the underlying achievement net of PCAs, NUMERATOR / DENOMINATOR",
+}
 
-    Method: the header says which (:func:`load_qof_prevalence` for ``PRACTICE_CODE``, else
-    :func:`load_fingertips`); for QOF, ``group`` is the register's group code and ``period`` its list type.
+
+def qof_indicators(columns) -> list[str]:
+    """The QOF indicator codes of a fully wide achievement table: ``NUMERATOR_<CODE>`` with ``DENOMINATOR_<CODE>``."""
+    columns = set(columns)
+    return sorted(c[len("NUMERATOR_"):] for c in columns
+                  if c.startswith("NUMERATOR_") and f"DENOMINATOR_{c[len('NUMERATOR_'):]}" in columns)
+
+
+def is_qof_achievement(header) -> bool:
+    """Whether a header (with ``PRACTICE_CODE``) is a QOF achievement table, long, by measure or fully wide."""
+    header = list(header)
+    return "MEASURE" in header or "NUMERATOR" in header or bool(qof_indicators(header))
+
+
+def _achievement_columns(raw: pd.DataFrame, indicator: str, path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows of one indicator, one per practice, and the column holding each measure (as the file names it)."""
+    if "MEASURE" in raw:
+        check_columns(raw, QOF_ACHIEVEMENT_COLUMNS, path=path)
+        indicators = sorted(raw["INDICATOR_CODE"].dropna().unique())
+        if indicator not in indicators:
+            raise DataError(f"no rows for QOF indicator {indicator!r}", path=path, column="INDICATOR_CODE",
+                            value=indicator, expected="one of " + ", ".join(repr(i) for i in indicators[:30])
+                            + (f" and {len(indicators) - 30} more" if len(indicators) > 30 else ""))
+        chosen = raw[raw["INDICATOR_CODE"] == indicator]
+        for column in ("PRACTICE_CODE", "MEASURE"):
+            check_allowed_values(chosen, column, chosen[column].dropna().unique(), path=path, allow_missing=False)
+        check_unique_rows(chosen, ["PRACTICE_CODE", "MEASURE"], path=path,
+                          problem="practice and measure given twice for the indicator",
+                          expected="one row per practice, indicator and measure")
+        wide = {}
+        for measure in ("NUMERATOR", "DENOMINATOR", *QOF_ADJUSTMENTS):
+            rows = chosen[chosen["MEASURE"] == measure]
+            if len(rows):
+                # keep each value's own row label, so an error names the row of the long file
+                wide[measure] = pd.Series(rows["VALUE"].to_numpy(), index=rows["PRACTICE_CODE"].to_numpy())
+                wide[measure + "_row"] = pd.Series(rows.index.to_numpy(), index=rows["PRACTICE_CODE"].to_numpy())
+        for measure in ("NUMERATOR", "DENOMINATOR"):
+            if measure not in wide:
+                raise DataError(f"no {measure} rows for QOF indicator {indicator!r}", path=path, column="MEASURE",
+                                expected=f"NUMERATOR and DENOMINATOR rows for {indicator} (an indicator with a "
+                                         "numerator and denominator, not a register)")
+        return pd.DataFrame(wide), {m: "VALUE" for m in ("NUMERATOR", "DENOMINATOR", *QOF_ADJUSTMENTS)}
+    if "INDICATOR_CODE" in raw:
+        check_columns(raw, QOF_ACHIEVEMENT_BY_MEASURE_COLUMNS, path=path)
+        indicators = sorted(raw["INDICATOR_CODE"].dropna().unique())
+        if indicator not in indicators:
+            raise DataError(f"no rows for QOF indicator {indicator!r}", path=path, column="INDICATOR_CODE",
+                            value=indicator, expected="one of " + ", ".join(repr(i) for i in indicators))
+        chosen = raw[raw["INDICATOR_CODE"] == indicator]
+        check_unique(chosen, "PRACTICE_CODE", path=path)
+        return chosen, {m: m for m in ("NUMERATOR", "DENOMINATOR", *QOF_ADJUSTMENTS)}
+    indicators = qof_indicators(raw.columns)
+    if indicator not in indicators:
+        raise DataError(f"no columns NUMERATOR_{indicator} and DENOMINATOR_{indicator}", path=path, row=1,
+                        column=f"NUMERATOR_{indicator}",
+                        expected="a QOF indicator of the file: " + (", ".join(repr(i) for i in indicators) or "none"))
+    check_unique(raw, "PRACTICE_CODE", path=path)
+    return raw, {m: f"{m}_{indicator}" for m in ("NUMERATOR", "DENOMINATOR", *QOF_ADJUSTMENTS)}
+
+
+def load_qof_achievement(path: str | Path, indicator: str, *, measure: str = "intervention") -> pd.DataFrame:
+    """One QOF achievement indicator (e.g. ``"DM012"``) as a proportion by practice, read as NHS Digital publishes it.
+
+    Reads the practice-level achievement table long as published (``PRACTICE_CODE``, ``INDICATOR_CODE``,
+    ``MEASURE``, ``VALUE``, with measures such as ``ACHIEVED_POINTS``, ``NUMERATOR``, ``DENOMINATOR`` and
+    ``PCAS``, or ``EXCEPTIONS`` before 2019-20), with a column per measure (``PRACTICE_CODE``,
+    ``INDICATOR_CODE``, ``NUMERATOR``, ``DENOMINATOR``, ``PCAS``), or fully wide as R's ``pivot_wider`` writes
+    it (``NUMERATOR_<CODE>``, ``DENOMINATOR_<CODE>``, ``PCAS_<CODE>``); ``NA``, ``N/A`` and ``NULL`` are missing.
+
+    Parameters
+    ----------
+    indicator : str
+        The QOF indicator code, as in the file.
+    measure : {"intervention", "underlying"}
+        Method (NHS Digital, QOF technical annex): ``"intervention"`` is the percentage of patients receiving
+        the intervention, count = NUMERATOR over DENOMINATOR + PCAs (every eligible patient, so a practice
+        cannot look better by adjusting patients out); ``"underlying"`` is the underlying achievement net of
+        PCAs, NUMERATOR over DENOMINATOR (the basis of QOF payments). The published DENOMINATOR already
+        excludes PCAs. An indicator for which the file publishes no PCAs or exceptions at all has none, so the
+        two agree (``attrs["note"]`` says so); when PCAs are published but a practice's is blank, that practice
+        is missing for ``"intervention"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`load_fingertips` (area_code, value as a percentage, count, denominator; no
+        published limits); ``attrs["note"]`` says which measure was read.
+
+    Raises
+    ------
+    DataError
+        An unknown indicator (those in the file listed), a measure without its rows or columns, a practice
+        (and measure) given twice, negative, fractional or non-numeric counts, a numerator above its
+        denominator.
+    """
+    if measure not in QOF_MEASURES:
+        from ..errors import ParameterError
+
+        raise ParameterError(f"parameter qof_measure = {measure!r}: expected one of "
+                             + ", ".join(repr(m) for m in QOF_MEASURES))
+    path = config.resolve_path(path)
+    raw = read_csv_checked(path, ("PRACTICE_CODE",))
+    return qof_achievement(raw.mask(raw.isin(MISSING_MARKERS)), path, indicator, measure=measure)
+
+
+def qof_achievement(raw: pd.DataFrame, path: Path, indicator: str, *, measure: str = "intervention") -> pd.DataFrame:
+    """:func:`load_qof_achievement` of a table already read (text cells, missing markers masked), so that
+    ``ccgtools check`` reads a large file once for all its indicators."""
+    table, names = _achievement_columns(raw, indicator, path)
+    long = "MEASURE" in raw
+
+    def counts(measure_name: str) -> pd.Series | None:
+        column = names[measure_name]
+        if long:
+            if measure_name not in table:
+                return None
+            values = table[measure_name].dropna()
+            rows = raw.loc[table.loc[values.index, measure_name + "_row"].to_numpy()]
+            numbers = to_counts(rows, "VALUE", path=path, allow_missing=True)
+            return pd.Series(numbers.to_numpy(), index=values.index).reindex(table.index)
+        if column not in table:
+            return None
+        return to_counts(table, column, path=path, allow_missing=True)
+
+    numerator, denominator = counts("NUMERATOR"), counts("DENOMINATOR")
+    for name, values in (("NUMERATOR", numerator), ("DENOMINATOR", denominator)):
+        if values is None or values.isna().all():
+            raise DataError(f"no {name} values for QOF indicator {indicator!r}", path=path, column=names[name],
+                            expected=f"NUMERATOR and DENOMINATOR for {indicator} (an indicator with a numerator and "
+                                     "denominator, not a register)")
+    # PCAs (or exceptions) published for the indicator: a column or rows with at least one value (a wide table
+    # has a PCAS column for every indicator, blank for those that have none)
+    adjustments = next((a for a in (counts(name) for name in QOF_ADJUSTMENTS) if a is not None and a.notna().any()),
+                       None)
+    above = (numerator > denominator).fillna(False)
+    if above.any():
+        label = above.idxmax()
+        row = int(table.loc[label, "NUMERATOR_row"]) if long else label
+        raise DataError(f"numerator ({numerator.loc[label]}) above the denominator ({denominator.loc[label]})",
+                        path=path, row=spreadsheet_row(row), column=names["NUMERATOR"],
+                        value=int(numerator.loc[label]), expected="no more than the DENOMINATOR")
+    numerator = numerator.astype("Float64").astype(float)
+    denominator = denominator.astype("Float64").astype(float)
+    note = f"QOF indicator {indicator} is read as {QOF_MEASURES[measure]} (NHS Digital's definition)"
+    if measure == "intervention":
+        if adjustments is None:
+            note += "; the file publishes no PCAs or exceptions for it, so this equals the underlying achievement"
+        else:
+            denominator = denominator + adjustments.astype("Float64").astype(float)
+    note += "."
+    codes = table.index.to_numpy() if long else table["PRACTICE_CODE"].to_numpy()
+    names_column = None if long or "PRACTICE_NAME" not in table else table["PRACTICE_NAME"].to_numpy()
+    out = pd.DataFrame({"area_code": codes, "area_name": names_column, "parent_code": pd.NA, "period": "",
+                        "value": (100 * numerator / denominator.where(denominator > 0)).to_numpy(),
+                        "count": numerator.to_numpy(), "denominator": denominator.to_numpy()})
+    for column in ("lower_95", "upper_95", "lower_99_8", "upper_99_8"):
+        out[column] = np.nan
+    out.attrs["note"] = note
+    return out
+
+
+def load_proportion(path: str | Path, *, period: str | None = None, group: str | None = None,
+                    qof_measure: str = "intervention") -> pd.DataFrame:
+    """A proportion indicator by practice from a Fingertips export, a QOF prevalence table or a QOF achievement
+    table (each long or wide).
+
+    Method: the header says which (:func:`load_qof_achievement` for ``PRACTICE_CODE`` with ``MEASURE``,
+    ``NUMERATOR`` or ``NUMERATOR_<CODE>`` columns, :func:`load_qof_prevalence` for other ``PRACTICE_CODE``
+    tables, else :func:`load_fingertips`); for QOF, ``group`` is the group or indicator code, ``period`` the
+    prevalence table's list type, and ``qof_measure`` how achievement is read.
     """
     from ..layouts import read_header
 
     header = read_header(path)
     if "PRACTICE_CODE" in header:
+        if is_qof_achievement(header):
+            return load_qof_achievement(path, str(group), measure=qof_measure)
         return load_qof_prevalence(path, str(group), list_type=period)
     return load_fingertips(path, period=period)
 

@@ -8,7 +8,7 @@ NOTEBOOK = "practice_variation.ipynb"
 MODES = ("age_sex_events", "fingertips_proportion")
 COVARIATES = ("imd", "rural", "prop65")
 _PATHS = ("registrations_path", "practices_path", "events_path", "reference_rates_path", "ground_truth_path",
-          "fingertips_path", "imd_path", "heec_path", "ods_path", "icb_lookup_path")
+          "fingertips_path", "imd_path", "heec_path", "ods_path", "icb_lookup_path", "quinary_path")
 RULES = {
     "mode": Rule("choice", choices=MODES),
     "indicator": Rule("text"),
@@ -21,6 +21,7 @@ RULES = {
     "highlight_practice": Rule("text", optional=True),
     **{name: Rule("path", optional=True) for name in _PATHS},
     "fingertips_period": Rule("text", optional=True),
+    "qof_measure": Rule("choice", choices=("intervention", "underlying")),
     "title": Rule("text"),
 }
 #: The paths each mode needs.

@@ -44,10 +44,25 @@ def _allowed_for(result: VariationResult) -> list[str]:
             for c in result.covariates]
 
 
+#: The age-sex step's name when its rates by age and sex come from the practices themselves (a proportion indicator).
+INTERNAL_VIEW_NAME = "Age-sex standardised (rates from these practices)"
+
+
+def view_name(result: VariationResult, view: str) -> str:
+    """The name of a step of this analysis (the age-sex step named for how it was made)."""
+    if view == "age_sex" and result.age_sex_method == "internal":
+        return INTERNAL_VIEW_NAME
+    return VIEW_NAMES[view]
+
+
 def step_descriptions(result: VariationResult) -> dict[str, str]:
     """What each step of this analysis allows for, in words written for the steps that ran."""
+    age_sex = ("Allows for the age and sex of each practice's registered patients (its patients)."
+               if result.age_sex_method != "internal" else
+               "Allows for the age and sex of each practice's registered patients, using rates by age and sex "
+               "worked out from all the practices on the page (its patients).")
     texts = {"crude": "Rate per patient against the overall rate: nothing is allowed for.",
-             "age_sex": "Allows for the age and sex of each practice's registered patients (its patients).",
+             "age_sex": age_sex,
              "case_mix": f"Also allows for {_join(_allowed_for(result))} (its patients and their area).",
              "adjusted": "Widens the limits for the variation between practices that none of the above explains: "
                          "this may be differences in care or recording as well as unmeasured need, "
@@ -59,7 +74,7 @@ def steps_table(result: VariationResult) -> pd.DataFrame:
     """The flag counts step by step (computed before suppression) with what each step allows for."""
     steps = result.steps.copy()
     steps["allows_for"] = steps["view"].map(step_descriptions(result))
-    steps["view"] = steps["view"].map(VIEW_NAMES)
+    steps["view"] = [view_name(result, view) for view in steps["view"]]
     return steps[["view", "allows_for", "flagged", "flagged_high", "flagged_low", "removed", "added"]]
 
 
@@ -135,7 +150,7 @@ def practice_profile(table: pd.DataFrame, frame: pd.DataFrame, practice_code: st
     measures += [("Events", row["observed"], table["observed"].median()),
                  ("Crude rate per 1,000", row["crude_rate"], table["crude_rate"].median())]
     if table["isr"].notna().any():
-        measures.append(("Age-sex standardised ratio", row["isr"], table["isr"].median()))
+        measures.append(("Age-sex ratio (observed / expected for its age-sex mix)", row["isr"], table["isr"].median()))
     measures.append(("Fully adjusted ratio", row["adjusted_ratio"], table["adjusted_ratio"].median()))
     views = [v for v in VIEWS if f"{v}_flag" in table and (v != "age_sex" or table["isr"].notna().any())]
     measures.append(("Flag: " + " / ".join(VIEW_NAMES[v].split(" (")[0].lower() for v in views),
@@ -278,9 +293,9 @@ def headline(result: VariationResult, *, truth: pd.Series | None = None, label: 
     if "age_sex" in result.views:
         adjusted_for = ["age and sex", *adjusted_for]
     sentences = [
-        f"{name[:1].upper() + name[1:]}: after allowing for {_join(adjusted_for) or 'nothing'}"
+        (f"{name[:1].upper() + name[1:]}: after allowing for {_join(adjusted_for) or 'nothing'}"
         f" and for the usual variation between practices, {counts['adjusted']:,} of {len(result.table):,} practices "
-        f"are outside the {100 * result.flag_level:g}% limits.",
+        f"are outside the {100 * result.flag_level:g}% limits."),
         step_sentence(result),
         spread_sentence(result),
     ]
@@ -341,7 +356,16 @@ def why_adjust(result: VariationResult, label: str, definition: PracticeIndicato
     if definition is not None:
         items.append(f"What is counted: {definition.counts} (source: {definition.source}). "
                      f"Besides care: {definition.varies_with}")
-    if "age_sex" in result.views:
+    if "age_sex" in result.views and result.age_sex_method == "internal":
+        items.append(f"Practices' {label} may depend on the age and sex of their patients. No published rates by "
+                     "age and sex are held for it, so rates for each sex and "
+                     f"{result.age_sex_years}-year age band are worked out from all {len(result.table):,} practices "
+                     "together (from their counts and NHS Digital's registrations by age and sex), and each practice "
+                     "is compared with what those rates predict for its own patients. The rates come from practice "
+                     "totals, not from individual patients, so anything else that goes with an old or young list is "
+                     "allowed for too; and a practice is compared with these practices' average, not a national "
+                     "standard.")
+    elif "age_sex" in result.views:
         items.append(f"Practices' {label} depend on the age and sex of their patients: a list with many young "
                      "adults or many retired people differs from the average before care makes any difference. "
                      "The age-sex standardised ratio compares each practice with what reference rates predict for "
@@ -349,16 +373,21 @@ def why_adjust(result: VariationResult, label: str, definition: PracticeIndicato
     else:
         items.append(f"No age-sex breakdown is available for {label}, so the page does not standardise for age "
                      "and sex" + (": as this indicator depends on age, a practice with an unusually old or young "
-                                  "list may be flagged for that reason alone." if definition is not None
-                                  and definition.age_related else "."))
+                                  "list may be flagged for that reason alone (give the notebook NHS Digital's "
+                                  "registrations by age and sex, quinary_path, to allow for it)."
+                                  if definition is not None and definition.age_related else "."))
     if "case_mix" in result.views:
         allowed = _join(_allowed_for(result))
         verb, them = ("also go", "them") if len(result.covariates) > 1 else ("also goes", "it")
         items.append(f"{allowed[:1].upper() + allowed[1:]} {verb} with different {label}; a regression allows for "
                      f"{them} (the estimated effects are below).")
-    items.append("Even then practices differ from one another by more than chance (see Methods for the measure). "
-                 "The last step widens the limits for that spread, which may include differences in care, so a "
-                 "flag it removes is not explained by the practice's patients.")
+    if result.fit.phi > 1:
+        items.append("Even then practices differ from one another by more than chance (see Methods for the measure). "
+                     "The last step widens the limits for that spread, which may include differences in care, so a "
+                     "flag it removes is not explained by the practice's patients.")
+    else:
+        items.append("After these steps practices differ from one another no more than chance would make them (see "
+                     "Methods for the measure), so the last step does not widen the limits.")
     return items
 
 
@@ -366,7 +395,17 @@ def methods(result: VariationResult) -> list[str]:
     """The methods and references of the analysis that ran (level, model, estimator) for the page."""
     level = f"{100 * result.flag_level:g}%"
     items = []
-    if "age_sex" in result.views:
+    if "age_sex" in result.views and result.age_sex_method == "internal":
+        items.append("Indirect standardisation by sex and "
+                     f"{result.age_sex_years}-year age band with internally estimated rates (no published rates by age "
+                     "and sex for this indicator): each practice's count modelled as Σ patients in a band × that "
+                     "band's rate, the rates estimated from every practice's count and its registrations by sex and "
+                     "five-year age group (NHS Digital) by iteratively reweighted non-negative least squares (Lawson & "
+                     "Hanson 1974); expected = Σ patients × estimated rate; ratio O/E against exact Poisson limits "
+                     "(Breslow & Day 1987). An ecological estimate: the rates come from practice totals, so it also "
+                     "removes anything else that goes with a practice's age-sex mix, and the comparison is with these "
+                     "practices' average, not a national standard.")
+    elif "age_sex" in result.views:
         items.append("Indirect standardisation by sex and five-year age band: expected = Σ patients × reference "
                      "rate; ratio O/E (PHE indicator methods; Breslow & Day 1987).")
     if "case_mix" in result.views:
@@ -377,12 +416,14 @@ def methods(result: VariationResult) -> list[str]:
                  "binomial": "quasi-binomial (logit) regression of the proportion"}[result.family]
         scales = ["continuous covariates per standard deviation"] if set(result.covariates) - {"rural"} else []
         scales += ["rural practices against urban"] if "rural" in result.covariates else []
-        items.append(f"Case mix: a {model} on {_join(_allowed_for(result))} ({'; '.join(scales)}) gives each "
+        also = " with the age-sex expected as offset (logit scale)" if "age_sex" in result.views and \
+            result.age_sex_method == "internal" else ""
+        items.append(f"Case mix: a {model} on {_join(_allowed_for(result))}{also} ({'; '.join(scales)}) gives each "
                      "practice's expected count. Its standard errors are widened for over-dispersion by "
                      f"√(Pearson χ²/df) = √{dispersion:,.1f} (quasi-likelihood; McCullagh & Nelder 1989).")
     poisson_views = _join([name for view, name in (("age_sex", "age-sex"), ("case_mix", "case-mix"))
                            if view in result.views])
-    if "age_sex" in result.views:
+    if "age_sex" in result.views and result.age_sex_method != "internal":
         items.append(f"Crude and {poisson_views} flags: exact Poisson funnel limits of O/E at {level}, without "
                      "over-dispersion (PHE's funnel method).")
     else:
@@ -410,17 +451,19 @@ def funnel_chart(result: VariationResult, *, title: str) -> plots.Chart:
                                                                             "low": "below the limits"})
                                 .fillna("within limits"))
     grid_points = np.geomspace(max(table["denominator"].min() * 0.8, 1.0), table["denominator"].max() * 1.25, 200)
+    confidences = tuple(dict.fromkeys((0.95, result.flag_level)))  # one line pair when flagging at 95%
     limits = stats.adjusted_funnel_limits(grid_points, 1.0,
                                           result.fit.tau2 if result.method == "additive" else 0.0,
-                                          statistic="ratio", confidence=(0.95, result.flag_level),
+                                          statistic="ratio", confidence=confidences,
                                           phi=result.fit.phi if result.method == "multiplicative" else 1.0)
     level = stats.level_label(result.flag_level)
-    chart = plots.funnel_chart(table.rename(columns={"lower_limit": f"lower_{stats.level_label(result.flag_level)}",
-                                                    "upper_limit": f"upper_{stats.level_label(result.flag_level)}"}),
+    outer = [f"lower_{level}", f"upper_{level}"]  # the flag level's limits, from the adjusted view's own columns
+    chart = plots.funnel_chart(table.drop(columns=[c for c in outer if c in table])
+                               .rename(columns={"lower_limit": outer[0], "upper_limit": outer[1]}),
                               limits, target=1.0, title=title, xlabel="Expected events (fully adjusted)",
                               ylabel="Observed / expected", label_column="practice_code",
                               name=f"funnel_{result.indicator}", percent=False,
-                              levels=("95", stats.level_label(result.flag_level)), units="practices")
+                              levels=tuple(stats.level_label(c) for c in confidences), units="practices")
     return replace(chart, data=chart.data.rename(columns={
         "denominator": "adjusted_expected", "value": "adjusted_ratio", f"lower_{level}": "lower_limit_ratio",
         f"upper_{level}": "upper_limit_ratio", "position": "funnel_position"}))

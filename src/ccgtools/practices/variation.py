@@ -184,6 +184,12 @@ class VariationResult:
     flag_level: float = 0.998
     steps: pd.DataFrame | None = None
     family: str = "poisson"
+    #: How the age-sex step was made: "indirect" (reference rates by sex and age group given) or "internal"
+    #: (indirect standardisation with rates by sex and age group estimated from the practices themselves,
+    #: for a proportion without published age-specific rates).
+    age_sex_method: str = "indirect"
+    #: With "internal": the width in years of the age bands whose rates were estimated (5, 10 or 20).
+    age_sex_years: int | None = None
 
 
 def _outside(value: pd.Series, lower, upper) -> np.ndarray:
@@ -228,11 +234,12 @@ def flag_steps(table: pd.DataFrame, views: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _finish(table: pd.DataFrame, fit, coefficients, indicator, covariates, method, views, flag_level,
-            family: str = "poisson") -> VariationResult:
+            family: str = "poisson", age_sex_method: str = "indirect") -> VariationResult:
     """Count the flags on the full table, then suppress what is published."""
     views = tuple(v for v in views if v != "case_mix" or covariates)
     return VariationResult(publishable(table), fit, coefficients, indicator, tuple(covariates), method,
-                           views=views, flag_level=flag_level, steps=flag_steps(table, views), family=family)
+                           views=views, flag_level=flag_level, steps=flag_steps(table, views), family=family,
+                           age_sex_method=age_sex_method)
 
 
 def analyse_indicator(frame: pd.DataFrame, indicator: str, *, covariates: tuple[str, ...] = ("imd",),
@@ -349,6 +356,10 @@ def check_briefing_parameters(mode: str, values: dict) -> None:
         if not given.get(name):
             raise ParameterError(f"parameter {name} = {given.get(name)!r}: mode {mode!r} needs it; expected the path "
                                  "of a file (absolute, or relative to the project root)")
+    if mode == "age_sex_events" and given.get("quinary_path"):
+        raise ParameterError(f"parameter quinary_path = {given['quinary_path']!r}: it is for mode "
+                             "'fingertips_proportion'; expected None here (mode 'age_sex_events' reads the same "
+                             "file as registrations_path)")
     if mode == "fingertips_proportion":
         for covariate, path in (("imd", "imd_path"), ("rural", "heec_path"), ("prop65", "heec_path")):
             if covariate in given.get("covariates", ()) and not given.get(path):
@@ -375,18 +386,25 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
                         practices_path=None, events_path=None, reference_rates_path=None,
                         ground_truth_path=None, fingertips_path=None, fingertips_period=None, imd_path=None,
                         heec_path=None, estimator: str = "consistent", ods_path=None,
-                        icb_lookup_path=None, imd_period: str | None = None) -> VariationBriefing:
+                        icb_lookup_path=None, imd_period: str | None = None, quinary_path=None,
+                        qof_measure: str = "intervention") -> VariationBriefing:
     """Load the inputs for ``mode`` and run :func:`analyse_indicator` or :func:`analyse_proportion`.
 
     ``age_sex_events``: registrations (quinary), practices, events and reference rates
     (the bundled synthetic layout), with the ground truth when given.
     ``fingertips_proportion``: a Fingertips proportion indicator for GP practices (or an NHS Digital QOF
-    prevalence table, long or wide, whose group ``indicator`` names, e.g. ``"DM"``:
+    prevalence table, long or wide, whose group ``indicator`` names, e.g. ``"DM"``, or a QOF achievement table
+    whose indicator code it names, e.g. ``"DM012"``, read as ``qof_measure`` says:
     :func:`ccgtools.practices.load.load_proportion`), with
     IMD (a Fingertips IMD export) and optionally % aged 65+ and rurality (the HEEC table); with
     ``ods_path`` and ``icb_lookup_path``, practices are grouped by their real commissioner (the ODS
     commissioner, and its ICB) instead of Fingertips' parent code, which is not a commissioner.
     An IMD file holding several periods is read for ``imd_period``, or its latest period (with a note).
+    With ``quinary_path`` (NHS Digital's registrations by practice, sex and five-year age group), the
+    proportion is standardised for age and sex with rates estimated from the practices themselves
+    (:func:`~ccgtools.practices.proportion.internal_age_sex_expected`; the page states the method and its
+    limits); practices missing from that file are left out and counted in a note. Without it, an
+    age-related indicator gets a visible warning that age and sex are not allowed for.
 
     Every parameter is checked by name first (:func:`check_briefing_parameters`); a comparison of fewer
     than :data:`MIN_PRACTICES` practices, or of practices that all have zero events, is refused
@@ -419,7 +437,10 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
         synthetic = synthetic_description(frame, truth)
         return VariationBriefing(frame, result, truth, notes, synthetic,
                                  "one year of invented activity" if synthetic else "one year of activity")
-    data = practice_io.load_proportion(fingertips_path, period=fingertips_period, group=indicator)
+    data = practice_io.load_proportion(fingertips_path, period=fingertips_period, group=indicator,
+                                       qof_measure=qof_measure)
+    if data.attrs.get("note"):
+        notes.append(data.attrs["note"])
     tables = []
     if imd_path:
         imd = practice_io.load_fingertips(imd_path, period=imd_period or "latest")
@@ -430,6 +451,15 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
     if heec_path:
         tables.append(practice_io.load_heec(heec_path))
     frame, _ = proportion_frame(data, tables)
+    population, outside = None, 0
+    if quinary_path:
+        population = practice_io.load_quinary(quinary_path)
+        listed = population.sum(axis=1)
+        outside = int((~frame["practice_code"].isin(listed[listed > 0].index)).sum())
+        if outside:
+            notes.append(f"{outside:,} of {len(frame):,} practices are not in the age-sex file "
+                         f"({config.shown_path(config.resolve_path(quinary_path))}) or have no patients in it, so "
+                         "they cannot be standardised for age and sex and are left out.")
     check_comparable(frame, indicator, path=config.resolve_path(fingertips_path), column="Count")
     if ods_path and icb_lookup_path:
         from .commissioners import practice_commissioners, with_commissioners
@@ -439,8 +469,8 @@ def prepare_and_analyse(mode: str, *, indicator: str, covariates: tuple[str, ...
             notes.append(f"{unmatched} of {len(frame):,} practices are not in the ODS practice file, so their "
                          "commissioner is not shown (–).")
     result, dropped = analyse_proportion(frame, indicator, covariates=tuple(covariates), method=method,
-                                         flag_level=flag_level, estimator=estimator)
-    if dropped:
-        notes.append(f"{dropped} of {len(frame):,} practices were left out: no count, no denominator, or no value "
-                     f"for a covariate ({', '.join(COVARIATE_NAMES[c] for c in covariates)}).")
+                                         flag_level=flag_level, estimator=estimator, population=population)
+    if dropped - outside > 0:
+        notes.append(f"{dropped - outside} of {len(frame):,} practices were left out: no count, no denominator, or no "
+                     f"value for a covariate ({', '.join(COVARIATE_NAMES[c] for c in covariates) or 'none'}).")
     return VariationBriefing(frame, result, None, notes, synthetic_description(frame, None), fingertips_period or "")
