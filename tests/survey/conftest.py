@@ -1,8 +1,11 @@
-"""Fixtures for the survey tests: the bundled survey and its summary."""
+"""Fixtures for the survey tests: the bundled surveys, loaded from their codebooks."""
 
 import pytest
 
-from ccgtools.survey import analysis, load
+from ccgtools import config
+from ccgtools.survey import analysis, codebook, load
+
+STAKEHOLDER_CODEBOOK = config.DATA_DIR / "survey_ccg_360_stakeholder.codebook.toml"
 
 
 @pytest.fixture(scope="module")
@@ -13,3 +16,8 @@ def bundled():
 @pytest.fixture(scope="module")
 def bundled_summary(bundled):
     return analysis.question_summary(bundled).set_index("question")
+
+
+@pytest.fixture(scope="module")
+def stakeholders():
+    return load.load_survey(None, codebook.read_codebook(STAKEHOLDER_CODEBOOK))

@@ -1,124 +1,90 @@
-"""ccgtools.survey.analysis: percentages with their own denominators and Wilson intervals."""
-
-import csv
+"""ccgtools.survey.analysis and compare: the 2012 figures from its codebook, and the planted stakeholder changes."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from ccgtools import config
-from ccgtools.survey import analysis, load
+from ccgtools.stats import proportion_ci
+from ccgtools.survey import analysis, compare, load, weighting
 
 
-@pytest.mark.parametrize("column,numerator,answered,published_percent,decimals", [
-    ("q_sufficient_information", 80, 95, 84, 0),
-    ("q_support_offered_satisfaction", None, None, 70.7, 1),
-    ("reason_too_busy", 19, 95, 20, 0),
-    ("reason_good_relationships", None, None, 26.7, 1),
-])
-def test_published_figures_reproduced(bundled, column, numerator, answered, published_percent, decimals):
-    # The published definition: headline answers among all respondents who answered (undecided included).
-    item = load.question(column)
-    row = {"numerator": int(bundled[column].isin(item.headline).sum()), "answered": int(bundled[column].notna().sum())}
-    if numerator is not None:
-        assert (row["numerator"], row["answered"]) == (numerator, answered)
-    assert round(100 * row["numerator"] / row["answered"], decimals) == published_percent
+def test_published_2012_figures_with_their_own_denominators(bundled_summary):
+    assert bundled_summary.loc["q_sufficient_information", ["numerator", "answered"]].tolist() == [80, 95]
+    assert round(bundled_summary.loc["q_support_offered_satisfaction", "percent"], 1) == 70.7
+    # Reasons: undecided CCGs (17) are not asked, so not in the base nor in not_answered.
+    busy = bundled_summary.loc["reason_too_busy"]
+    assert busy["answered"] + busy["not_answered"] == 95 - 17
 
 
-def test_more_than_four_fifths_dissatisfied_with_programme(bundled_summary):
-    row = bundled_summary.loc["q_programme_satisfaction"]
-    assert row["numerator"] / row["answered"] > 0.8
+def test_unweighted_intervals_are_plain_wilson(bundled):
+    summary = analysis.question_summary(bundled, population_size=254).set_index("question")
+    row = summary.loc["q_programme_satisfaction"]
+    _, lower, upper = proportion_ci(row["numerator"], row["answered"], population_size=254)
+    assert (row["lower"], row["upper"]) == pytest.approx((100 * lower, 100 * upper))
+    assert row["design_effect"] == pytest.approx(1) and row["effective_base"] == row["answered"]
 
 
-def test_item_non_response_gives_different_denominators(bundled_summary):
-    assert bundled_summary.loc["q_sufficient_information", "answered"] == 95
-    assert bundled_summary.loc["q_programme_satisfaction", "answered"] < 95
-    assert bundled_summary["answered"].nunique() > 2
+def test_weighted_estimate_is_the_weighted_share(stakeholders):
+    raking = weighting.survey_weights(stakeholders)
+    summary = analysis.question_summary(stakeholders, weights=raking.weights).set_index("question")
+    answered = stakeholders["q_plans"].notna()
+    hit = stakeholders["q_plans"].isin(["Tend to agree", "Strongly agree"])
+    w = raking.weights[answered]
+    # weighted percentages are published to whole numbers (disclosure), the design effect to 2 dp
+    assert summary.loc["q_plans", "percent"] == round(100 * np.average(hit[answered], weights=w))
+    assert summary.loc["q_plans", "design_effect"] == round(weighting.kish_design_effect(w), 2)
+    assert summary.loc["q_plans", "design_effect"] > 1
 
 
-def test_summary_interval_is_wilson_from_the_counts(bundled_summary):
-    row = bundled_summary.loc["q_sufficient_information"]
-    assert row["lower"] == pytest.approx(75.5704, abs=1e-4) and row["upper"] == pytest.approx(90.1915, abs=1e-4)
+def test_planted_decline_is_found_and_a_steady_ccg_is_not_flagged_against_its_past(stakeholders):
+    raking = weighting.survey_weights(stakeholders)
+    declined = compare.focus_comparison(stakeholders, load.in_scope(stakeholders, focus="greyholme_ccg"),
+                                        weights=raking.weights)
+    past = declined.tests[declined.tests["comparison"].str.contains("2024")]
+    assert past["differs"].sum() >= 3 and (past.loc[past["differs"].astype(bool), "difference_points"] < 0).all()
+    steady = compare.focus_comparison(stakeholders, load.in_scope(stakeholders, focus="Abbeyvale CCG"),
+                                      weights=raking.weights)
+    assert not steady.tests[steady.tests["comparison"].str.contains("2024")]["differs"].astype(bool).any()
+    assert set(steady.table["role"]) == {"focus", "others", "previous"}
 
 
-def test_small_numbers_suppressed_in_summary(bundled):
-    small = bundled.head(8)
-    table = analysis.question_summary(small, min_responses=10)
-    assert table["suppressed"].all()
-    assert table["percent"].isna().all() and table["numerator"].isna().all()
+def test_reasons_are_reported_within_each_choice_on_its_own_base(bundled):
+    from ccgtools.survey import analysis as survey_analysis
+
+    book = bundled.attrs["codebook"]
+    reasons = book.question("reasons")
+    table = survey_analysis.options_within(bundled, reasons)
+    # Counted by hand from the file: the base of each choice is the number of CCGs that made it.
+    chosen = bundled["provider_choice"].astype(object)
+    pct = table[table["within"] == "PCT cluster commissioning support"].set_index("question")
+    assert (pct["answered"] == int((chosen == "PCT cluster commissioning support").sum())).all()
+    too_busy = int(((chosen == "PCT cluster commissioning support") & (bundled["reason_too_busy"] == "Yes")).sum())
+    assert pct.loc["reason_too_busy", "numerator"] == too_busy
+    assert pct.loc["reason_too_busy", "percent"] == pytest.approx(100 * too_busy / pct.loc["reason_too_busy", "answered"])
+    # Choices made by fewer than the threshold are merged with the next smallest, never shown alone.
+    sizes = chosen[chosen != "Undecided"].value_counts()
+    small = [c for c, n in sizes.items() if n < book.min_base]
+    assert small and not set(small) & set(table["within"])
+    assert (table.loc[~table["suppressed"], "answered"] >= book.min_base).all()
+    # Every choice shown, added up, is every CCG that chose: nothing left for subtraction to recover.
+    first = table[table["question"] == "reason_too_busy"]
+    assert first["answered"].sum() == int(sizes.sum())
+    assert first["numerator"].sum() == int(((chosen != "Undecided") & (bundled["reason_too_busy"] == "Yes")).sum())
 
 
-def test_likert_distribution_sums_to_100(bundled):
-    table = analysis.likert_distribution(bundled)
-    np.testing.assert_allclose(table[list(load.LIKERT)].sum(axis=1), 100)
-    # The numbers who answered, recounted from the raw file with the csv module (non-blank cells).
-    with open(config.SURVEY_DATA, newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    likert = [q for q in load.QUESTIONS if q.kind == "likert"]
-    assert table["answered"].tolist() == [sum(1 for r in rows if r[q.column].strip()) for q in likert]
-    assert table.attrs["withheld"] == []
+def test_paired_options_test_is_mcnemars_exact_test_on_the_discordant_pairs(bundled):
+    from scipy.stats import binomtest
 
+    from ccgtools.survey import analysis as survey_analysis
 
-def test_small_likert_and_provider_results_are_withheld(bundled):
-    # 8 CCGs: every Likert question and the provider question rest on fewer than 10 answers.
-    likert = analysis.likert_distribution(bundled.head(8))
-    assert likert.empty and len(likert.attrs["withheld"]) == 3
-    providers = analysis.provider_choice_summary(bundled.head(8), min_responses=10)
-    assert providers["suppressed"].all()
-    assert providers[["ccgs", "answered", "percent", "lower", "upper"]].isna().all().all()
-    assert not analysis.provider_choice_summary(bundled)["suppressed"].any()
-
-
-def test_undecided_ccgs_are_not_in_the_reasons_denominators(bundled):
-    # 17 undecided CCGs all answered "too busy" (No): 95 answered, 78 of them had chosen.
-    summary = analysis.question_summary(bundled).set_index("question")
-    chosen = int((bundled["provider_choice"] != "Undecided").sum())
-    assert chosen == 78
-    assert summary.loc["reason_too_busy", "answered"] == 78
-    assert summary.loc["reason_too_busy", "numerator"] == 19
-    assert summary.loc["q_sufficient_information", "answered"] == 95
-
-
-def test_not_answered_is_suppressed_with_its_base(bundled):
-    # not_answered = rows - answered would give the suppressed base back.
-    table = analysis.question_summary(bundled.head(8), min_responses=10)
-    assert table["not_answered"].isna().all()
-
-
-def test_fpc_narrows_the_interval_as_kish(bundled):
-    # n = 95 of N = 254: f² = (254 − 95) / 253; effective n = 95 / f² = 151.16; Wilson 80 of 95 at that n.
-    import math
-    from statistics import NormalDist
-    z = NormalDist().inv_cdf(0.975)
-    n_eff = 95 * 253 / 159
-    p = 80 / 95
-    centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
-    half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff ** 2)) / (1 + z * z / n_eff)
-    row = analysis.question_summary(bundled, population_size=254).set_index("question").loc["q_sufficient_information"]
-    assert row["lower"] == pytest.approx(100 * (centre - half), abs=1e-6)
-    assert row["upper"] == pytest.approx(100 * (centre + half), abs=1e-6)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.integers(1, 40), st.integers(2, 15), st.data())
-def test_no_small_base_is_published_or_recoverable_from_not_answered(bundled, n, min_base, data):
-    # The first n CCGs, each answer left blank with a drawn chance. The page publishes the number of
-    # respondents (n) and the provider table (undecided CCGs are asked no reason), so a suppressed base
-    # would come back as (those asked) − not_answered if not_answered were published beside it.
-    frame = bundled.head(n).copy()
-    for item in load.QUESTIONS:
-        blank = data.draw(st.lists(st.booleans(), min_size=n, max_size=n), label=item.column)
-        frame.loc[frame.index[blank], item.column] = np.nan
-    summary = analysis.question_summary(frame, min_responses=min_base).set_index("question")
-    choosers = frame["provider_choice"] != "Undecided"
-    for item in load.QUESTIONS:
-        asked = choosers if item.kind == "reason" else pd.Series(True, index=frame.index)
-        answered = int((frame[item.column].notna() & asked).sum())  # counted here from the responses
-        row = summary.loc[item.column]
-        assert row["suppressed"] == (answered < min_base), item.column
-        if row["suppressed"]:
-            assert pd.isna(row[["answered", "not_answered", "numerator", "percent", "lower", "upper"]]).all()
-        else:
-            assert row["answered"] == answered and row["not_answered"] == int(asked.sum()) - answered
+    chose = bundled[bundled["provider_choice"] == "PCT cluster commissioning support"]
+    result = survey_analysis.paired_options_test(chose, "reason_good_relationships", "reason_no_local_alternative")
+    yes_a = chose["reason_good_relationships"] == "Yes"
+    yes_b = chose["reason_no_local_alternative"] == "Yes"
+    b, c = int((yes_a & ~yes_b).sum()), int((~yes_a & yes_b).sum())
+    assert (result["only_first"], result["only_second"]) == (b, c)
+    # Independent reference: the exact two-sided binomial test of b successes in b + c at one half.
+    assert result["p_value"] == round(binomtest(b, b + c, 0.5).pvalue, 2)
+    # Same respondents, clearly different: 10 tick A only, none tick B only.
+    frame = pd.DataFrame({"a": ["Yes"] * 10 + ["No"] * 10, "b": ["No"] * 20})
+    assert survey_analysis.paired_options_test(frame, "a", "b")["p_value"] == round(2 * 0.5 ** 10, 2)

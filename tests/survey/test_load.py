@@ -61,8 +61,12 @@ def test_bom_and_windows_line_endings_load(write_csv, survey_frame):
 
 
 def test_unknown_grouping_and_bad_parameters():
+    from ccgtools.survey import codebook
+
     with pytest.raises(ParameterError, match="unknown grouping 'region'"):
-        load.validate_parameters(group_by="region", confidence=0.95, min_responses=10, population_size=None)
+        load.resolve_group_by(codebook.read_codebook(), "region")
+    with pytest.raises(ParameterError, match="weighting"):
+        load.validate_parameters(weighting="raked")
     with pytest.raises(ParameterError, match="confidence"):
         load.validate_parameters(group_by="cluster", confidence=95, min_responses=10, population_size=None)
 

@@ -1,7 +1,9 @@
-"""Briefing: the 2012 survey of CCGs on commissioning support.
+"""Briefing: any commissioning survey, described by its codebook.
 
-``load`` (questions and reading a respondent file), ``analysis`` (percentages with
-intervals), ``groups`` (breakdowns and tests of association), ``content`` (headline
-sentences, the published-figures check, comments, methods) and ``synthetic`` (the
-seeded demo file).
+``codebook`` (the TOML file that describes a survey), ``readers`` (CSV, Excel, SPSS), ``load`` (reading a
+respondent file against its codebook), ``weighting`` (raking to population margins), ``analysis``
+(percentages with intervals), ``groups`` (breakdowns and tests of association), ``compare`` (one unit
+against all and its previous survey), ``content`` and ``advice`` (the page's sentences and next steps),
+``charts`` and ``sections`` (the page), ``layouts`` (``ccgtools check``), and ``synthetic`` and
+``synthetic_stakeholders`` (the seeded demo files).
 """

@@ -1,7 +1,8 @@
 """Differences between groups of survey respondents: percentages by group, and tests of association.
 
-Split from :mod:`ccgtools.survey.load` (questions, loading and whole-survey summaries). Small
-groups are suppressed through :mod:`ccgtools.page.disclosure` before anything is published.
+Small groups are suppressed through :mod:`ccgtools.page.disclosure` before anything is published. With
+weights, each group's share is weighted and the test is run on the effective counts (each group's
+weighted share times its effective base: a first-order Rao-Scott correction by Kish's design effect).
 """
 
 from __future__ import annotations
@@ -9,38 +10,36 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats as _scipy_stats
+from statsmodels.stats.multitest import multipletests
 
 from .. import config
 from ..page import disclosure
-from .analysis import SURVEY_RESULT, question_summary, reasons_only_for_choosers
-from .load import GROUPINGS, QUESTIONS, question, with_grouping
+from .analysis import (
+    SURVEY_RESULT,
+    asked,
+    headline_items,
+    question_summary,
+    weighted_share,
+)
+from .load import with_grouping
 
 
-def comparable_questions(group_by: str, columns: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    """The questions whose answers may be compared between the groups of ``group_by``.
+def comparable_questions(responses: pd.DataFrame, group_by: str, columns: tuple[str, ...] | None = None
+                         ) -> tuple[str, ...]:
+    """The figures whose answers may be compared between the groups of ``group_by``.
 
-    The reasons for the choice of provider are about that choice: by provider chosen
-    they are tied to the grouping by construction (only CCGs choosing the PCT-cluster
-    offer could be "too busy to explore alternatives" or value "good relationships
-    with PCT support staff"; in the bundled file each reason can only be "Yes" for
-    the providers it applies to). Comparing them between providers would restate the
-    design of the question, so they are left out of the breakdown and of the tests.
-
-    Parameters
-    ----------
-    group_by : str
-        A grouping of :data:`ccgtools.survey.load.GROUPINGS`.
-    columns : tuple of str, optional
-        Question columns to consider; all by default.
+    A question whose codebook entry names ``group_by`` in ``not_compared_by`` is left out: its answers
+    are tied to the grouping by construction (in the 2012 survey, the reasons for the choice of provider
+    by the provider chosen: only CCGs choosing the PCT-cluster offer could be "too busy to explore
+    alternatives"), so comparing them would restate the design of the question.
 
     Returns
     -------
     tuple of str
-        The question columns, in the order of :data:`~ccgtools.survey.load.QUESTIONS`.
+        The question (or option) columns, in the codebook's order.
     """
-    items = QUESTIONS if columns is None else tuple(question(c) for c in columns)
-    tied = group_by == "provider_choice"
-    return tuple(q.column for q in items if not (tied and q.kind == "reason"))
+    items = headline_items(responses.attrs["codebook"], columns)
+    return tuple(i.column for i in items if group_by not in i.question.not_compared_by)
 
 
 def group_breakdown(
@@ -48,10 +47,11 @@ def group_breakdown(
     group_by: str,
     columns: tuple[str, ...] | None = None,
     *,
+    weights: pd.Series | None = None,
     confidence: float = 0.95,
-    min_responses: int = config.SURVEY_MIN_RESPONSES,
+    min_responses: int | None = None,
 ) -> pd.DataFrame:
-    """Headline percentage of each question within each group.
+    """Headline (weighted) percentage of each question within each group.
 
     Groups where fewer than ``min_responses`` answered the question are
     suppressed (counts and percentages missing, ``suppressed`` True); then, as the
@@ -65,30 +65,72 @@ def group_breakdown(
     -------
     pandas.DataFrame
         One row per question and group: question, group, numerator, answered,
-        percent, lower, upper, suppressed.
+        percent, lower, upper, design_effect, effective_base, suppressed.
     """
+    book = responses.attrs["codebook"]
     groups = with_grouping(responses, group_by)
-    columns = comparable_questions(group_by, columns)
+    columns = comparable_questions(responses, group_by, columns)
+    values = group_values(responses, group_by)
     parts = []
-    for label in GROUPINGS[group_by]:
+    for label in values:
         subset = responses[groups == label]
-        summary = question_summary(subset, columns, confidence=confidence, min_responses=1)
+        subset.attrs = dict(responses.attrs)
+        summary = question_summary(subset, columns, weights=weights, confidence=confidence, min_responses=1)
         parts.append(summary.assign(group=label))
     table = pd.concat(parts, ignore_index=True)
     table.attrs = {"confidence": confidence}  # not the per-group summaries' rule of 1: this table's rules follow
-    totals = question_summary(responses, columns, min_responses=1).set_index("question")
-    table = table[["question", "finding", "group", "numerator", "answered", "percent", "lower", "upper"]]
-    table = disclosure.publish_table(table, SURVEY_RESULT, rule=disclosure.DisclosureRule(min_base=min_responses),
+    totals = question_summary(responses, columns, weights=weights, min_responses=1).set_index("question")
+    table = table[["question", "finding", "group", "numerator", "answered", "percent", "lower", "upper",
+                   "design_effect", "effective_base"]]
+    table = disclosure.publish_table(table, SURVEY_RESULT,
+                                     rule=disclosure.DisclosureRule(min_base=min_responses or book.min_base),
                                      within=["question"], totals=totals, numerator="numerator")
+    if book.hide_unanimous:
+        # every member (or none) of a group giving the answer would reveal each member's answer
+        unanimous = ~table["suppressed"] & ((table["numerator"] == 0) | (table["numerator"] == table["answered"]))
+        table.loc[unanimous.fillna(False).astype(bool), "suppressed"] = True
+        table.attrs["unanimous"] = int(unanimous.fillna(False).sum())
+    if weights is not None or book.hide_unanimous:
+        table = _hide_question_if_any_hidden(table)
     attrs = dict(table.attrs)
-    out = table.sort_values(["question", "group"], key=_question_then_group_order(group_by), ignore_index=True)
+    out = table.sort_values(["question", "group"], key=_question_then_group_order(columns, values), ignore_index=True)
     out.attrs.update(attrs)
     return out
 
 
-def _question_then_group_order(group_by: str):
-    question_order = {q.column: i for i, q in enumerate(QUESTIONS)}
-    group_order = {g: i for i, g in enumerate(GROUPINGS[group_by])}
+def group_values(responses: pd.DataFrame, group_by: str) -> tuple[str, ...]:
+    """The groups of ``group_by`` in order: the column's categories (after small weighting groups were merged,
+    :func:`ccgtools.survey.weighting.with_weighting_groups`), else the codebook's values."""
+    column = with_grouping(responses, group_by)
+    declared = responses.attrs["codebook"].grouping(group_by).values
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        present = set(column.dropna().astype(str))
+        if not present <= set(declared):  # small groups were merged: show the groups these respondents are in
+            return tuple(str(c) for c in column.cat.categories if str(c) in present)
+    return declared
+
+
+def _hide_question_if_any_hidden(table: pd.DataFrame) -> pd.DataFrame:
+    """With weights, withhold every group of a question once any of its groups is withheld.
+
+    A weighted total is a known combination of the groups' counts (each group's weight is fixed by the
+    population margins and the group's size), so with the unweighted total it gives a second equation
+    that subtraction alone does not: two withheld groups could be solved for. Publishing no group of such
+    a question leaves nothing to solve for.
+    """
+    hidden_questions = table.loc[table["suppressed"], "question"].unique()
+    out = table.copy()
+    rows = out["question"].isin(hidden_questions)
+    for column in ("numerator", "answered", "percent", "lower", "upper", "design_effect", "effective_base"):
+        out.loc[rows, column] = pd.NA if str(out[column].dtype) in ("Int64", "boolean") else np.nan
+    out.loc[rows, "suppressed"] = True
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def _question_then_group_order(columns: tuple[str, ...], values: tuple[str, ...]):
+    question_order = {c: i for i, c in enumerate(columns)}
+    group_order = {g: i for i, g in enumerate(values)}
 
     def key(column: pd.Series) -> pd.Series:
         lookup = question_order if column.name == "question" else group_order
@@ -119,11 +161,9 @@ def holm_adjust(p_values) -> np.ndarray:
     """
     p = np.asarray(p_values, dtype=float)
     adjusted = np.full(p.shape, np.nan)
-    present = np.flatnonzero(~np.isnan(p))
-    order = present[np.argsort(p[present], kind="stable")]
-    m = len(order)
-    steps = np.minimum(1.0, (m - np.arange(m)) * p[order])
-    adjusted[order] = np.maximum.accumulate(steps)
+    present = ~np.isnan(p)
+    if present.any():
+        adjusted[present] = multipletests(p[present], method="holm")[1]
     return adjusted
 
 
@@ -132,13 +172,18 @@ def association_tests(
     group_by: str,
     columns: tuple[str, ...] | None = None,
     *,
-    min_responses: int = config.SURVEY_MIN_RESPONSES,
+    weights: pd.Series | None = None,
+    min_responses: int | None = None,
     alpha: float = 0.05,
+    exact: bool = False,
 ) -> pd.DataFrame:
     """Test whether each question's headline answer differs between groups, adjusted for multiple tests.
 
-    Only groups with at least ``min_responses`` answers take part (smaller groups
-    are suppressed in the published breakdown and left out of the test). Questions
+    Only groups published in :func:`group_breakdown` take part: every withheld group, whether too small
+    or withheld so that subtraction cannot give a small one back, is left out of the test, so that no
+    published test carries information about a withheld cell. No test statistic is published and the
+    p-values are rounded to 2 decimal places (``exact=True``, for checking only, keeps the unrounded
+    p-values and the chi-square statistic; never publish that). Questions
     tied to the grouping by construction are not tested (:func:`comparable_questions`);
     undecided CCGs are not in the reasons' tests (they had no choice to give a
     reason for). The p-values of the tests that ran are adjusted together with
@@ -147,8 +192,8 @@ def association_tests(
     Returns
     -------
     pandas.DataFrame
-        One row per question tested: question, finding, test, statistic, p_value
-        (raw), p_adjusted (Holm), differs (adjusted p below ``alpha``; missing when
+        One row per question tested: question, finding, test, p_value
+        (raw, 2 dp), p_adjusted (Holm, 2 dp), differs (adjusted p below ``alpha``; missing when
         not tested), groups_tested, groups_left_out. ``attrs`` holds ``alpha``,
         ``adjustment`` and ``tests_run``.
 
@@ -159,33 +204,56 @@ def association_tests(
     (for more than two groups the Freeman-Halton extension, its p-value estimated
     from 100,000 seeded random tables with ``scipy.stats.fisher_exact``).
     """
+    book = responses.attrs["codebook"]
     groups = with_grouping(responses, group_by)
-    responses = reasons_only_for_choosers(responses)
+    values = group_values(responses, group_by)
+    published = group_breakdown(responses, group_by, columns, weights=weights, min_responses=min_responses)
+    hidden = published.loc[published["suppressed"].astype(bool)].groupby("question")["group"].agg(set).to_dict()
+    w = pd.Series(1.0, index=responses.index) if weights is None else weights.reindex(responses.index)
+    items = {i.column: i for i in headline_items(book)}
     rows = []
-    for item in (question(c) for c in comparable_questions(group_by, columns)):
-        answered = responses[item.column].notna()
-        hit = responses[item.column].isin(item.headline)
-        table = pd.DataFrame({"hit": (hit & answered).groupby(groups, observed=False).sum(),
-                              "answered": answered.groupby(groups, observed=False).sum()})
-        kept = table[table["answered"] >= min_responses]
+    for column in comparable_questions(responses, group_by, columns):
+        item = items[column]
+        answered = responses[column].notna() & asked(responses, item.question)
+        hit = responses[column].isin(item.headline)
+        shares = [weighted_share(hit[groups == g], answered[groups == g], w) for g in values]
+        table = pd.DataFrame(shares, index=list(values))
+        kept = table[[g not in hidden.get(column, set()) and n > 0 for g, n in zip(table.index, table["answered"])]]
         left_out = [str(g) for g in table.index if g not in kept.index]
-        contingency = np.column_stack([kept["hit"], kept["answered"] - kept["hit"]]).astype(int)
-        rows.append({"question": item.column, "finding": item.finding,
-                     **_independence_test(contingency),
+        if weights is None:
+            hits = kept["numerator"].to_numpy(dtype=float)
+            bases = kept["answered"].to_numpy(dtype=float)
+        else:
+            bases = kept["effective_base"].to_numpy(dtype=float)
+            hits = kept["proportion"].to_numpy(dtype=float) * bases
+        contingency = np.column_stack([hits, bases - hits])
+        result = _independence_test(contingency, weighted=weights is not None)
+        rows.append({"question": column, "finding": item.finding, "test": result["test"], "p_value": result["p_value"],
+                     "statistic": result["statistic"],
                      "groups_tested": len(kept), "groups_left_out": ", ".join(left_out)})
-    tests = pd.DataFrame(rows, columns=["question", "finding", "test", "statistic", "p_value",
-                                        "groups_tested", "groups_left_out"])
+    tests = pd.DataFrame(rows, columns=["question", "finding", "test", "p_value", "groups_tested", "groups_left_out",
+                                        "statistic"])
     adjusted = holm_adjust(tests["p_value"])
-    tests.insert(5, "p_adjusted", adjusted)
-    tests.insert(6, "differs", pd.array([pd.NA if np.isnan(a) else bool(a < alpha) for a in adjusted],
+    tests.insert(4, "p_adjusted", adjusted)
+    tests.insert(5, "differs", pd.array([pd.NA if np.isnan(a) else bool(a < alpha) for a in adjusted],
                                         dtype="boolean"))
+    tests.attrs.update({"alpha": alpha, "adjustment": "Holm (1979)",
+                        "tests_run": int(np.count_nonzero(~np.isnan(adjusted)))})
+    if exact:
+        return tests
+    # Published to 2 decimal places and without the test statistic: finer figures carry more of the counts.
+    tests = tests.drop(columns="statistic")
+    tests["p_value"] = tests["p_value"].round(2)
+    tests["p_adjusted"] = tests["p_adjusted"].round(2)
     tests.attrs.update({"alpha": alpha, "adjustment": "Holm (1979)",
                         "tests_run": int(np.count_nonzero(~np.isnan(adjusted)))})
     return tests
 
 
-def _independence_test(contingency: np.ndarray) -> dict:
+def _independence_test(contingency: np.ndarray, *, weighted: bool = False) -> dict:
     usable = contingency[:, contingency.sum(axis=0) > 0] if contingency.size else contingency
+    # Effective counts of weighted data are rounded to whole answers (unweighted counts are whole already).
+    usable = np.round(usable).astype(int) if usable.size else usable.astype(int)
     if usable.shape[0] < 2 or usable.shape[1] < 2:
         return {"test": "not tested (fewer than two groups or answers vary too little)",
                 "statistic": np.nan, "p_value": np.nan}

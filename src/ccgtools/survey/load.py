@@ -1,16 +1,12 @@
-"""The 2012 survey of CCGs on commissioning support: its questions, and loading and checking a file.
+"""Loading a respondent-level survey file and checking it against its codebook.
 
-The NAPC / NHS Alliance survey of emerging clinical commissioning groups
-(January 2012, reported 6 March 2012) asked CCGs how satisfied they were with
-the commissioning-support programme, the support being offered, and the
-information they had about their choices. The questions are declared here as
-data; the synthetic respondent-level file in ``data/`` is made by
-:mod:`ccgtools.survey.synthetic`.
+What the survey asked, how its answers are labelled and how respondents are grouped is in its codebook
+(:mod:`ccgtools.survey.codebook`); this module reads the file (:mod:`ccgtools.survey.readers`: CSV,
+Excel or SPSS), checks every column and label the codebook names, and derives the banded groupings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,157 +14,109 @@ import pandas as pd
 
 from .. import config
 from ..errors import DataError, ParameterError
-from ..io import check_allowed_values, check_unique, read_csv_checked, to_counts
-
-CLUSTERS = ("London", "North", "Midlands and East", "South")
-YES_NO = ("Yes", "No")
-LIKERT = (
-    "Very dissatisfied",
-    "Fairly dissatisfied",
-    "Neither satisfied nor dissatisfied",
-    "Fairly satisfied",
-    "Very satisfied",
-)
-DISSATISFIED = LIKERT[:2]
-PROVIDERS = (
-    "PCT cluster commissioning support",
-    "Private sector",
-    "In-house",
-    "Undecided",
-)
-POPULATION_BANDS = ("Under 100,000", "100,000 to 249,999", "250,000 to 499,999", "500,000 and over")
-_POPULATION_EDGES = (0, 100_000, 250_000, 500_000, np.inf)
+from ..io import check_allowed_values, check_unique, to_counts
+from ..page.downloads import snake_case
+from .codebook import Codebook, read_codebook
+from .readers import read_survey_file
 
 
-@dataclass(frozen=True)
-class Question:
-    """One survey item.
-
-    ``headline`` holds the responses counted in the item's headline percentage
-    (e.g. both dissatisfied categories); ``finding`` completes the sentence
-    "x% of responding CCGs ...".
-    """
-
-    column: str
-    text: str
-    kind: str  # "yes_no", "likert" or "reason"
-    headline: tuple[str, ...]
-    finding: str
-
-    @property
-    def responses(self) -> tuple[str, ...]:
-        return LIKERT if self.kind == "likert" else YES_NO
+def _codebook(codebook: Codebook | str | Path | None) -> Codebook:
+    return codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
 
 
-QUESTIONS: tuple[Question, ...] = (
-    Question("q_sufficient_information",
-             "Have you been given sufficient information about the choices of commissioning support available?",
-             "yes_no", ("No",), "had not been given sufficient information about the choices of support available"),
-    Question("q_programme_satisfaction",
-             "How satisfied are you with the commissioning support programme?",
-             "likert", DISSATISFIED, "were dissatisfied with the commissioning support programme"),
-    Question("q_support_offered_satisfaction",
-             "How satisfied are you with the commissioning support being offered to you?",
-             "likert", DISSATISFIED, "were dissatisfied with the commissioning support being offered"),
-    Question("q_choice_information_satisfaction",
-             "How satisfied are you with the information about your choices of support?",
-             "likert", DISSATISFIED, "were dissatisfied with the information about their choices"),
-    Question("reason_too_busy", "Reason for your choice: too busy to explore alternatives",
-             "reason", ("Yes",), "chose their provider because they were too busy to explore alternatives"),
-    Question("reason_good_relationships", "Reason for your choice: good relationships with PCT support staff",
-             "reason", ("Yes",), "chose their provider because of good relationships with PCT support staff"),
-    Question("reason_value_for_money", "Reason for your choice: value for money",
-             "reason", ("Yes",), "chose their provider for value for money"),
-    Question("reason_quality_of_offer", "Reason for your choice: quality of the offer",
-             "reason", ("Yes",), "chose their provider for the quality of the offer"),
-    Question("reason_no_local_alternative", "Reason for your choice: no credible local alternative",
-             "reason", ("Yes",), "chose their provider because there was no credible local alternative"),
-    Question("reason_clinical_control", "Reason for your choice: wanted clinical control of support",
-             "reason", ("Yes",), "chose their provider to keep clinical control of their support"),
-)
-
-REQUIRED_COLUMNS = ("respondent_id", "cluster", "registered_population", "provider_choice",
-                    *(q.column for q in QUESTIONS), "comment")
-
-GROUPINGS = {
-    "cluster": CLUSTERS,
-    "population_band": POPULATION_BANDS,
-    "provider_choice": PROVIDERS,
-}
-
-
-def question(column: str) -> Question:
-    """The :class:`Question` stored in ``column``."""
-    for item in QUESTIONS:
-        if item.column == column:
-            return item
-    raise ParameterError(f"unknown survey question {column!r}; expected one of "
-                         + ", ".join(q.column for q in QUESTIONS))
-
-
-def load_survey(path: str | Path | None = None) -> pd.DataFrame:
-    """Load and validate a respondent-level survey file.
+def load_survey(path: str | Path | None = None, codebook: Codebook | str | Path | None = None) -> pd.DataFrame:
+    """Load a respondent-level survey file and check it against its codebook.
 
     Parameters
     ----------
     path : str or Path, optional
-        CSV with one row per responding CCG (see ``data/README.md`` for the
-        data dictionary). Defaults to the bundled synthetic survey.
+        CSV, Excel (.xlsx) or SPSS (.sav) file, one row per respondent. Default: the file the codebook names.
+    codebook : Codebook or path, optional
+        The survey's codebook; default the 2012 commissioning-support survey's.
 
     Returns
     -------
     pandas.DataFrame
-        The responses, with ``registered_population`` as integers, a derived
-        ``population_band`` and categorical answer columns; blank answers are
-        missing (item non-response).
+        The responses: answer columns categorical in the codebook's order (blank answers missing: item
+        non-response), banded groupings added (e.g. ``population_band`` from ``registered_population``).
+        ``attrs["codebook"]`` is the codebook, ``attrs["path"]`` the file read.
 
     Raises
     ------
     DataError
-        A missing or empty file, a missing column, a repeated respondent id,
-        an unknown cluster, provider or answer label, or a bad population.
+        A missing or unreadable file, a column the codebook names that the file lacks, a repeated
+        respondent id, an answer or group label the codebook does not list, a bad number.
     """
-    path = config.resolve_path(path, config.SURVEY_DATA)
-    raw = read_csv_checked(path, REQUIRED_COLUMNS)
-    check_unique(raw, "respondent_id", path=path)
-    check_allowed_values(raw, "cluster", CLUSTERS, path=path, allow_missing=False)
-    check_allowed_values(raw, "provider_choice", PROVIDERS, path=path)
-    for item in QUESTIONS:
-        check_allowed_values(raw, item.column, item.responses, path=path)
-    population = to_counts(raw, "registered_population", path=path)
-    responses = raw.assign(registered_population=population)
-    responses["population_band"] = pd.cut(population.astype(float), _POPULATION_EDGES,
-                                          right=False, labels=POPULATION_BANDS)
-    for column, categories in (("cluster", CLUSTERS), ("provider_choice", PROVIDERS)):
-        responses[column] = pd.Categorical(responses[column], categories=categories)
-    for item in QUESTIONS:
-        responses[item.column] = pd.Categorical(responses[item.column], categories=item.responses)
+    book = _codebook(codebook)
+    path = config.resolve_path(path, book.data or config.SURVEY_DATA)
+    raw = read_survey_file(path, book.required_columns)
+    check_unique(raw, book.id_column, path=path)
+    responses = raw.copy()
+    for grouping in book.groupings:
+        if grouping.source:
+            numbers = to_counts(raw, grouping.source, path=path)
+            responses[grouping.source] = numbers
+            edges = [*grouping.edges, np.inf]
+            responses[grouping.name] = pd.Categorical(
+                pd.cut(numbers.astype(float), edges, right=False, labels=grouping.values), categories=grouping.values)
+        else:
+            check_allowed_values(raw, grouping.name, grouping.values, path=path,
+                                 allow_missing=not _is_required_group(book, grouping.name))
+            responses[grouping.name] = pd.Categorical(raw[grouping.name], categories=grouping.values)
+    for question in book.questions:
+        if question.kind == "free_text":
+            continue
+        for column in question.columns:
+            check_allowed_values(raw, column, question.answers, path=path)
+            responses[column] = pd.Categorical(raw[column], categories=question.answers)
+    for column, shares in book.margins.items():
+        if column not in {g.name for g in book.groupings}:
+            check_allowed_values(raw, column, list(shares), path=path, allow_missing=False)
+    if book.period_column:
+        responses[book.period_column] = to_counts(raw, book.period_column, path=path)
+    responses.attrs.update(codebook=book, path=path)
     return responses
 
 
+def _is_required_group(book: Codebook, name: str) -> bool:
+    """Groups a weighting margin or comparison depends on must be given on every row."""
+    return name in book.margins or name in book.weight_within or name == book.unit_column or (
+        name == book.groupings[0].name if book.groupings and not any(q.column == name for q in book.questions)
+        else False)
+
+
+def grouping_names(book: Codebook) -> tuple[str, ...]:
+    return tuple(g.name for g in book.groupings)
+
+
+def resolve_group_by(book: Codebook, group_by: str | None) -> str | None:
+    """The grouping to break down by: ``group_by``, or the codebook's first when blank; None without any."""
+    if not group_by:
+        return book.groupings[0].name if book.groupings else None
+    if group_by not in grouping_names(book):
+        raise ParameterError(f"unknown grouping {group_by!r} for the survey of {book.path.name}; expected one of "
+                             + (", ".join(grouping_names(book)) or "none (the codebook declares no [[groupings]])"))
+    return group_by
+
+
 def with_grouping(responses: pd.DataFrame, group_by: str) -> pd.Series:
-    """The grouping column ``group_by``, validated."""
-    validate_parameters(group_by=group_by, confidence=0.95, min_responses=1, population_size=None)
+    """The grouping column ``group_by`` of the responses, validated against their codebook."""
+    resolve_group_by(responses.attrs["codebook"], group_by)
     return responses[group_by]
 
 
-def validate_parameters(*, group_by: str, confidence: float, min_responses: int,
-                        population_size: int | None) -> None:
+def validate_parameters(*, group_by: str | None = None, confidence: float = 0.95, min_responses: int | None = None,
+                        population_size: int | None = None, weighting: str = "auto",
+                        trim: float | None = None) -> None:
     """Check the briefing's parameters by name (:data:`ccgtools.survey.parameters.RULES`), raising ParameterError
     naming the parameter, its value and what was expected."""
     from ..parameters import check_parameters
     from .parameters import RULES
 
-    if group_by not in GROUPINGS:
-        raise ParameterError(f"unknown grouping {group_by!r}; expected one of {', '.join(GROUPINGS)}")
-    check_parameters({"group_by": group_by, "confidence": confidence, "min_responses": min_responses,
-                      "population_size": population_size}, RULES)
-    if not 0.5 <= float(confidence) < 1:
-        raise ParameterError(f"confidence must be at least 0.5 and below 1; found {confidence!r}")
-    if int(min_responses) < 1:
-        raise ParameterError(f"min_responses must be 1 or more; found {min_responses!r}")
-    if population_size is not None and int(population_size) < 1:
-        raise ParameterError(f"population_size must be a positive number of units or None; found {population_size!r}")
+    check_parameters({"confidence": confidence, "min_responses": min_responses, "population_size": population_size,
+                      "weighting": weighting, "trim": trim}, RULES)
+    if group_by is not None and not isinstance(group_by, str):
+        raise ParameterError(f"group_by must be the name of one of the codebook's groupings; found {group_by!r}")
 
 
 def check_population_size(responses: pd.DataFrame, population_size: int | None) -> None:
@@ -177,3 +125,37 @@ def check_population_size(responses: pd.DataFrame, population_size: int | None) 
         raise DataError("population size smaller than the number of respondents",
                         column="population_size", value=population_size,
                         expected=f"at least {len(responses)}")
+
+
+def in_scope(responses: pd.DataFrame, *, focus: str = "", period: int | None = None) -> pd.DataFrame:
+    """The respondents a briefing describes: those of ``focus`` (a value of the codebook's comparison unit, or
+    that value in snake_case, e.g. "abbeyvale_ccg" for "Abbeyvale CCG", as a sweep names its briefings),
+    in ``period`` (default: the latest), or every respondent when the codebook has no comparison.
+
+    Raises
+    ------
+    ParameterError
+        A focus or period the file does not have, naming those it has.
+    """
+    book: Codebook = responses.attrs["codebook"]
+    if not book.period_column:
+        if focus:
+            raise ParameterError(f"focus={focus!r} needs a [comparison] unit in the codebook {book.path.name}")
+        return responses
+    periods = sorted(int(p) for p in responses[book.period_column].dropna().unique())
+    chosen = periods[-1] if period in (None, "") else int(period)
+    if chosen not in periods:
+        raise ParameterError(f"period={period!r} is not in the file; it has {', '.join(map(str, periods))}")
+    scope = responses[responses[book.period_column] == chosen]
+    if focus:
+        units = list(responses[book.unit_column].cat.categories if hasattr(responses[book.unit_column], "cat")
+                     else sorted(responses[book.unit_column].dropna().unique()))
+        by_slug = {snake_case(str(u)): u for u in units}
+        focus = focus if focus in units else by_slug.get(focus, focus)
+        if focus not in units:
+            raise ParameterError(f"focus={focus!r} is not a {book.unit_column} in the file; expected one of "
+                                 + ", ".join(map(str, units)))
+        scope = scope[scope[book.unit_column] == focus]
+    out = scope.copy()
+    out.attrs.update(responses.attrs, period=chosen, focus=focus, periods=tuple(periods))
+    return out

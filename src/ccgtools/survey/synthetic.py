@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from .load import CLUSTERS, LIKERT, PROVIDERS
+from .codebook import read_codebook
 
 #: Respondents per SHA cluster, as published.
 CLUSTER_COUNTS = {"London": 12, "North": 32, "Midlands and East": 31, "South": 20}
-
-PROVIDER_COUNTS = dict(zip(PROVIDERS, (58, 6, 14, 17)))
+#: Respondents per provider chosen, in the order of the codebook's answers (PCT cluster, private sector,
+#: in-house, undecided).
+PROVIDER_TOTALS = (58, 6, 14, 17)
 
 #: Likert answers: counts per category (very dissatisfied … very satisfied); the rest blank.
 LIKERT_COUNTS = {
@@ -30,14 +31,14 @@ LIKERT_COUNTS = {
     "q_choice_information_satisfaction": (30, 38, 14, 10, 2),
 }
 
-#: Reasons for the choice: (yes, answered, providers who can say yes).
+#: Reasons for the choice: (yes, answered, providers who can say yes; None for every decided provider).
 REASON_COUNTS = {
     # 19 of 95 = 20%, as published; only CCGs choosing the PCT-cluster offer.
     "reason_too_busy": (19, 95, ("PCT cluster commissioning support",)),
     # 24 of 90 = 26.7%, as published: 5 CCGs left the item blank.
     "reason_good_relationships": (24, 90, ("PCT cluster commissioning support",)),
-    "reason_value_for_money": (21, 88, PROVIDERS[:3]),
-    "reason_quality_of_offer": (17, 89, PROVIDERS[:3]),
+    "reason_value_for_money": (21, 88, None),
+    "reason_quality_of_offer": (17, 89, None),
     "reason_no_local_alternative": (26, 91, ("PCT cluster commissioning support", "In-house")),
     "reason_clinical_control": (15, 90, ("In-house", "Private sector")),
 }
@@ -97,14 +98,20 @@ def make_synthetic_survey(seed: int = config.SURVEY_SEED) -> pd.DataFrame:
         95 rows, one per responding CCG, in the layout documented in
         ``data/README.md``; blanks (None) are item non-response.
     """
+    # The labels are the bundled codebook's (the generator writes the file that codebook describes); read
+    # when called, not when imported, so importing the package reads no data file.
+    book = read_codebook()
+    clusters_in_order = book.grouping("cluster").values
+    likert = book.scales["satisfaction"].labels
+    providers_in_order = book.question("provider_choice").answers
     rng = np.random.default_rng(seed)
     size = sum(CLUSTER_COUNTS.values())
-    clusters = rng.permutation(np.concatenate([[c] * CLUSTER_COUNTS[c] for c in CLUSTERS]))
+    clusters = rng.permutation(np.concatenate([[c] * CLUSTER_COUNTS[c] for c in clusters_in_order]))
     # CCG registered populations: log-normal around 230,000; London CCGs somewhat larger.
     population = rng.lognormal(mean=np.log(230_000), sigma=0.55, size=size)
     population *= np.where(clusters == "London", 1.2, 1.0)
     population = (np.clip(population, 60_000, 950_000) / 100).round().astype(int) * 100
-    providers = _exact(rng, size, PROVIDER_COUNTS)
+    providers = _exact(rng, size, dict(zip(providers_in_order, PROVIDER_TOTALS)))
     frame = pd.DataFrame({
         "respondent_id": [f"R{i:03d}" for i in range(1, size + 1)],
         "cluster": clusters,
@@ -112,10 +119,10 @@ def make_synthetic_survey(seed: int = config.SURVEY_SEED) -> pd.DataFrame:
         "q_sufficient_information": _exact(rng, size, {"No": 80, "Yes": 15}),
     })
     for column, counts in LIKERT_COUNTS.items():
-        frame[column] = _exact(rng, size, dict(zip(LIKERT, counts)))
+        frame[column] = _exact(rng, size, dict(zip(likert, counts)))
     frame["provider_choice"] = providers
     for column, (yes, answered, eligible) in REASON_COUNTS.items():
-        frame[column] = _reason_answers(rng, providers, yes, answered, eligible)
+        frame[column] = _reason_answers(rng, providers, yes, answered, eligible or providers_in_order[:3])
     has_comment = rng.random(size) < 0.4
     frame["comment"] = np.where(has_comment, rng.choice(np.array(_COMMENTS, dtype=object), size), None)
     return frame
