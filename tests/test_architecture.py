@@ -20,7 +20,7 @@ PACKAGE = config.PROJECT_ROOT / "src" / "ccgtools"
 LAYERS = {
     "cli": 5,
     "build": 4,
-    "survey": 3, "nhs111": 3, "practices": 3, "assurance": 3,  # one package per briefing
+    "survey": 3, "nhs111": 3, "practices": 3, "assurance": 3, "areas": 3,  # one package per briefing
     "page": 2, "stats": 2, "io": 2, "layouts": 2, "parameters": 2, "fetch": 2,  # the shared base
     "errors": 1, "config": 1, "__init__": 1,
 }

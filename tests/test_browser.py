@@ -41,9 +41,37 @@ def axe_script():
     return Path(axe_playwright_python.__file__).parent / "axe.min.js"
 
 
+#: A sweep's pages share one notebook and template; beyond this many, the browser checks a sample of them.
+SWEEP_SAMPLE_ABOVE = 4
+
+
+def _sample(pages: list[Path], titles: dict[Path, str]) -> list[Path]:
+    """Pages of one sweep to open: all of a small sweep; of a large one the first, the last, the longest title
+    (most likely to push the headline down on a phone) and the largest page (most tables and charts)."""
+    if len(pages) <= SWEEP_SAMPLE_ABOVE:
+        return pages
+    chosen = [pages[0], pages[-1], max(pages, key=lambda p: len(titles[p])), max(pages, key=lambda p: p.stat().st_size)]
+    return list(dict.fromkeys(chosen))
+
+
 def _pages(site):
+    """index.html and the briefings to open in the browser: every briefing that is not part of a large sweep,
+    and a sample of each large sweep (pages of one notebook run with the same parameter names).
+
+    Every chart of every page is still checked for legibility from its drawing (tests/test_reading.py);
+    the browser checks here cost about 5 s a page, so a 42-page sweep is sampled rather than opened whole.
+    """
     reports, outcomes = site
-    return [reports / "index.html"] + [reports / f"{o.briefing.name}.html" for o in outcomes if o.status == "ok"]
+    sweeps: dict[tuple, list[Path]] = {}
+    titles = {}
+    for outcome in outcomes:
+        if outcome.status != "ok":
+            continue
+        path = reports / f"{outcome.briefing.name}.html"
+        titles[path] = outcome.briefing.title
+        key = (str(outcome.briefing.notebook), tuple(sorted(outcome.briefing.parameters)))
+        sweeps.setdefault(key, []).append(path)
+    return [reports / "index.html"] + [page for pages in sweeps.values() for page in _sample(pages, titles)]
 
 
 def _visit(browser, path: Path, width: int):

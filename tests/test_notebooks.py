@@ -144,7 +144,10 @@ def test_free_text_script_is_escaped(tmp_path, survey_frame):
     assert "as written by the responding CCGs" in html
     manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text())
     # Recorded relative to the project root, as every input is (the same page in any checkout).
-    assert manifest["briefings"]["escaped"]["inputs"][0]["path"] == Path(os.path.relpath(data, config.PROJECT_ROOT)).as_posix()
+    # (the survey's codebook is read too, so the data file is one of the inputs).
+    inputs = [i["path"] for i in manifest["briefings"]["escaped"]["inputs"]]
+    assert Path(os.path.relpath(data, config.PROJECT_ROOT)).as_posix() in inputs
+    assert "data/survey_commissioning_support_2012.codebook.toml" in inputs
 
 
 def test_nhs111_briefing_names_credible_underperformers(site):

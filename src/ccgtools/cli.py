@@ -68,9 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--out", metavar="DIR", help="folder to save into (default: data/real/ in the project)")
     fetch.add_argument("--base-url", default=None, metavar="URL",
                        help="fingertips: the API's address (default https://fingertips.phe.org.uk)")
+    draft = commands.add_parser("survey-codebook", help="draft a survey codebook (TOML) from a .sav file's variable "
+                                "and value labels, or a CSV or Excel file's distinct values")
+    draft.add_argument("file", help="the survey file (.sav, .csv or .xlsx)")
+    draft.add_argument("--out", metavar="FILE", help="where to write the draft (default: print it)")
     data = commands.add_parser("make-data", help="regenerate the bundled synthetic data with its seeds")
     data.add_argument("--seed", type=int, help="seed for the survey generator (others use their defaults)")
-    data.add_argument("--england", metavar="DIR", help="also write an England-sized practice set (6,500) into DIR")
+    data.add_argument("--england", metavar="DIR", help="also write an England-sized practice-variation set (6,500) "
+                      "into DIR (the area profiles' England-sized set is always written into data/)")
     return parser
 
 
@@ -84,11 +89,13 @@ def layouts() -> tuple:
     Assembled here (the top layer) because the shared base (:mod:`ccgtools.layouts`) may not import
     a briefing package; each briefing's ``layouts`` module declares its own.
     """
+    from .areas.layouts import LAYOUTS as AREAS
+    from .assurance.layouts import LAYOUTS as ASSURANCE
     from .nhs111.layouts import LAYOUTS as NHS111
     from .practices.layouts import LAYOUTS as PRACTICES
     from .survey.layouts import LAYOUTS as SURVEY
 
-    return (*SURVEY, *NHS111, *PRACTICES)
+    return (*SURVEY, *NHS111, *PRACTICES, *ASSURANCE, *AREAS)
 
 
 def check_command(file: str | None, *, kind: str | None = None, list_only: bool = False,
@@ -208,14 +215,31 @@ def main(argv: list[str] | None = None) -> int:
                           base_url=args.base_url or FINGERTIPS_BASE)
             print(f"Saved {saved} (source and licence in {saved.parent / 'sources.json'})")
             return check_command(str(saved))
+        if args.command == "survey-codebook":
+            from .survey.readers import draft_codebook
+
+            text = draft_codebook(args.file)
+            if args.out:
+                from pathlib import Path
+
+                Path(args.out).write_text(text, encoding="utf-8")
+                print(f"Wrote {args.out}: check every line marked '# check' before use")
+            else:
+                print(text)
+            return 0
         if args.command == "make-data":
             from . import config
             from .nhs111.synthetic import write_synthetic_nhs111
             from .practices.synthetic import write_synthetic_practices
             from .survey.synthetic import write_synthetic_survey
+            from .survey.synthetic_stakeholders import write_synthetic_stakeholder_survey
 
             written = [write_synthetic_survey(seed=args.seed if args.seed is not None else config.SURVEY_SEED),
+                       write_synthetic_stakeholder_survey(),
                        *write_synthetic_nhs111(seed=config.NHS111_SEED), *write_synthetic_practices().values()]
+            from .areas.synthetic import write_synthetic_areas
+
+            written += write_synthetic_areas().values()
             if args.england:
                 written += write_synthetic_practices(args.england, n_practices=6_500, england=True).values()
             for path in written:

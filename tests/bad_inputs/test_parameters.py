@@ -62,8 +62,11 @@ CASES = [
     (survey, "min_responses", 2.5, "not a whole number"),
     (survey, "population_size", 0, "too small; expected a whole number of at least 1, or None"),
     (survey, "population_size", -5, "too small"),
-    (survey, "group_by", "region", "not one of the choices; expected one of 'cluster', 'population_band'"),
-    (survey, "data_path", None, "a value is required"),
+    # group_by is checked against the codebook's groupings when read (tests/bad_inputs/test_survey_codebooks.py).
+    (survey, "weighting", "raked", "not one of the choices; expected one of 'auto', 'none'"),
+    (survey, "codebook_path", None, "a value is required"),
+    (survey, "data_path", 5, "not text (int)"),
+    (survey, "trim", 1, "too small; expected a number above 1, or None"),
     (practices, "flag_level", 1.5, "too large; expected a number from 0.5 and below 1"),
     (practices, "flag_level", 99.8, "too large"),
     (practices, "flag_level", 1, "too large"),
@@ -75,6 +78,9 @@ CASES = [
     (practices, "mode", "fingertips", "not one of the choices"),
     (practices, "indicator", None, "a value is required"),
     (practices, "fingertips_path", 5, "not text (int)"),
+    (practices, "quinary_path", 5, "not text (int)"),
+    (practices, "qof_measure", "net", "not one of the choices; expected one of 'intervention', 'underlying'"),
+    (practices, "qof_measure", None, "a value is required"),
 ]
 
 

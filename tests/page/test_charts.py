@@ -157,3 +157,14 @@ def test_likert_chart_with_every_question_withheld_says_so():
                                   "Very satisfied", "answered"], dtype=float)
     chart = charts.likert_diverging_bars(empty)
     assert chart.summary.startswith("No question had enough answers") and layout_problems(chart.figure) == []
+
+
+def test_bar_sentence_says_the_leader_is_not_clearly_ahead_when_intervals_overlap():
+    shown = pd.DataFrame({"reason": ["a", "b", "c"], "percent": [40.0, 35.0, 10.0],
+                          "lower": [30.0, 26.0, 5.0], "upper": [50.0, 45.0, 18.0]})
+    sentence = charts._bars_sentence(shown, "reason")
+    assert "not clearly ahead" in sentence and "the next" in sentence and "(from 35% to 40%)" in sentence
+    everything = shown.assign(upper=[50.0, 45.0, 31.0])
+    assert "all 2 others" in charts._bars_sentence(everything, "reason")
+    clear = shown.assign(lower=[46.0, 26.0, 5.0])
+    assert "stands clear of the rest" in charts._bars_sentence(clear, "reason")

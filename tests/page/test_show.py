@@ -56,6 +56,11 @@ def test_redaction(text, removed, placeholder):
     assert removed not in redacted and placeholder in redacted
 
 
+def test_redaction_keeps_the_space_after_a_telephone_number():
+    assert show.redact("Ring 020 7946 0958 today") == "Ring [telephone number removed] today"
+    assert show.redact("Ring 07700900123, or write") == "Ring [telephone number removed], or write"
+
+
 def test_redaction_keeps_ordinary_numbers():
     assert show.redact("We serve 250,000 people in 2012.") == "We serve 250,000 people in 2012."
 
@@ -115,7 +120,7 @@ def test_synthetic_page_says_so_in_banner_headline_chart_and_facts(shown):
     title, headline, chart = shown[0][0], shown[1][0], shown[2]
     assert 'class="ccg-synthetic"' in title["text/html"] and "Invented responses from 95 CCGs." in title["text/html"]
     assert title[show.FACTS_MIMETYPE]["synthetic"] == "invented responses from 95 CCGs"
-    assert "synthetic data" in headline["text/html"].split("</li>")[0]  # the first headline item
+    assert "Synthetic data" in headline["text/html"].split("<li>")[0]  # in the box, before the first finding
     assert 'aria-label="Synthetic data' in chart[0]["text/html"] and "SYNTHETIC DATA" in chart[0]["image/svg+xml"]
 
 

@@ -136,7 +136,7 @@ def to_svg(chart: Chart, *, label: str) -> str:
     The XML prologue and the fixed width and height are removed so that the page's CSS sizes it.
     """
     buffer = io.StringIO()
-    with drawing(salt=chart.name):
+    with drawing(salt=chart.name), _layout_once(chart.figure):
         chart.figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "ccgtools"})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
@@ -146,6 +146,35 @@ def to_svg(chart: Chart, *, label: str) -> str:
                  lambda m: f'<svg{m.group(1)} class="ccg-chart" role="img" aria-label="{_attribute(label)}"',
                  svg, count=1)
     return svg
+
+
+@contextmanager
+def _layout_once(figure: Figure):
+    """Lay the figure out once for one save: matplotlib's ``savefig`` draws a constrained-layout figure
+    twice (a layout pass, then the drawing), each running the layout solver, which is most of the cost
+    of a chart; the second solve finds the positions of the first, so it is skipped."""
+    engine = figure.get_layout_engine()
+    if engine is None:
+        yield
+        return
+    solve = engine.execute
+    own = vars(engine).get("execute")  # already wrapped on this engine (restored after)
+    solved = []
+
+    def execute_once(fig):
+        if not solved:
+            solved.append(True)
+            return solve(fig)
+        return None
+
+    engine.execute = execute_once
+    try:
+        yield
+    finally:
+        if own is None:
+            del engine.execute
+        else:
+            engine.execute = own
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:
@@ -284,8 +313,11 @@ def _bars_sentence(shown: pd.DataFrame, label_column: str) -> str:
     if top["lower"] > runner["upper"]:
         return f"The largest share, {share}, stands clear of the rest: its interval does not overlap the next one's."
     tied = shown[shown["upper"] >= top["lower"]]
-    return (f"The {len(tied)} largest shares have overlapping intervals, so none stands out; they run from "
-            f"{tied['percent'].min():.0f}% to {tied['percent'].max():.0f}%, led by {share}.")
+    others = len(tied) - 1
+    which = (f"all {others} others" if len(tied) == len(shown) else f"the next {others}") if others > 1 else "the next"
+    return (f"The largest share, {share}, is not clearly ahead: its interval overlaps those of {which} "
+            f"(from {tied['percent'].min():.0f}% to {tied['percent'].max():.0f}%), so the order among them may be "
+            "chance.")
 
 
 def _scatter_kwargs(count: int) -> dict:
@@ -378,7 +410,8 @@ def _free_spot(anchor, width: float, height: float, markers: np.ndarray, placed:
             if (box[0] < inside.x0 + 2 or box[2] > inside.x1 - 2 or box[1] < inside.y0 + 2
                     or box[3] > inside.y1 - 2):
                 continue
-            if not overlaps_any(box, markers) and not overlaps_any(box, placed, tolerance=-2.0):
+            # 2 px clear of every marker: the layout solved when the SVG is saved may shift things by a pixel.
+            if not overlaps_any(box, markers, tolerance=-2.0) and not overlaps_any(box, placed, tolerance=-2.0):
                 return box, radius
     return None
 
@@ -408,7 +441,8 @@ def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, ti
     colour); the :data:`MAX_LABELS` furthest outside are named, the rest are in the table.
     """
     scale = 100 if percent else 1
-    inner, outer = levels
+    levels = tuple(dict.fromkeys(levels))  # one pair of lines when the flag level is itself 95%
+    outer = levels[-1]
     words = [level.replace("_", ".") + "%" for level in levels]
     markers = {"within limits": ("o", NHS_BLUE), "worse than expected": ("v", "#CA0020"),
                "better than expected": ("^", "#0571B0"), "above the limits": ("^", "#CA0020"),
@@ -416,7 +450,7 @@ def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, ti
     drawn = table.dropna(subset=["value", "denominator"])
     with drawing():
         figure, ax = new_figure(5.6)
-        for column, style, word in ((inner, ":", words[0]), (outer, "--", words[1])):
+        for column, style, word in zip(levels, (":", "--")[-len(levels):], words):
             ax.plot(limits["denominator"], scale * limits[f"lower_{column}"], style, color=NHS_DARK_GREY,
                     linewidth=1.2, label=f"{word} limits")
             ax.plot(limits["denominator"], scale * limits[f"upper_{column}"], style, color=NHS_DARK_GREY,
@@ -443,13 +477,13 @@ def funnel_chart(table: pd.DataFrame, limits: pd.DataFrame, *, target: float, ti
         if names:
             parts.append(f"{len(names)} {position}: {list_names(names, 20)}")
             brief.append(f"{len(names)} {position}" + (f" ({list_names(names, 5)})" if len(names) <= 5 else ""))
-    alt = (f"Funnel plot of {len(drawn)} {units}: {ylabel.lower()} against {xlabel.lower()}, with {words[0]} "
-           f"and {words[1]} limits adjusted for over-dispersion, centred on {scale * target:.1f}"
-           f"{'%' if percent else ''}. " + ("; ".join(parts) if parts else f"All within the {words[1]} limits")
+    alt = (f"Funnel plot of {len(drawn)} {units}: {ylabel.lower()} against {xlabel.lower()}, with "
+           f"{' and '.join(words)} limits adjusted for over-dispersion, centred on {scale * target:.1f}"
+           f"{'%' if percent else ''}. " + ("; ".join(parts) if parts else f"All within the {words[-1]} limits")
            + ".")
-    summary = (f"All {len(drawn):,} {units} lie within the {words[1]} limits." if outside.empty else
+    summary = (f"All {len(drawn):,} {units} lie within the {words[-1]} limits." if outside.empty else
                f"{len(outside):,} of {len(drawn):,} {units} {'lies' if len(outside) == 1 else 'lie'} outside the "
-               f"{words[1]} limits"
+               f"{words[-1]} limits"
                + (f" ({labelled} named on the chart, all in the table below it)" if labelled < len(outside) else "")
                + ": " + " and ".join(brief) + ".")
     bounds = [f"lower_{outer}", f"upper_{outer}"]

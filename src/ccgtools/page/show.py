@@ -22,14 +22,12 @@ from markupsafe import escape
 
 from .. import config
 from ..io import files_read
-from .chart_check import layout_problems
+from .chart_check import layout_problems, recording_texts
 from .charts import FONT_PT, WATERMARK_GID, Chart, to_svg
 from .disclosure import rules_applied
 from .downloads import is_snake_case, readable_to_data, schema_fields, tidy_frame
+from .media_types import FACTS_MIMETYPE, SOURCES_MIMETYPE, TABLE_MIMETYPE  # noqa: F401  (re-exported)
 
-TABLE_MIMETYPE = "application/vnd.ccgtools.table+json"
-FACTS_MIMETYPE = "application/vnd.ccgtools.facts+json"
-SOURCES_MIMETYPE = "application/vnd.ccgtools.sources+json"
 SUPPRESSED_MARK = "*"
 #: A cell with no value because none applies (not because it was withheld).
 NOT_APPLICABLE_MARK = "–"
@@ -43,7 +41,8 @@ _REDACTIONS = (
     # NHS number: 10 digits, often written 3-3-4.
     (re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"), "[number removed]"),
     # UK telephone numbers: 0 or +44 followed by 9-10 more digits, with spaces.
-    (re.compile(r"(\+44\s?|\b0)(\d[\s-]?){9,10}\b"), "[telephone number removed]"),
+    # Separators only between digits, so the space after the number stays in the text.
+    (re.compile(r"(\+44\s?|\b0)(?:[\s-]?\d){9,10}\b"), "[telephone number removed]"),
 )
 
 
@@ -267,8 +266,9 @@ def show_chart(chart: Chart, *, caption: str | None = None, csv: pd.DataFrame | 
     if _PAGE["synthetic"]:
         mark_synthetic(chart.figure)
         alt_text = f"Synthetic data (invented, not real NHS figures). {alt_text}"
-    problems = layout_problems(chart.figure)
-    svg = to_svg(chart, label=alt_text)
+    with recording_texts(chart.figure) as drawn:  # drawn once: for the SVG, and checked as drawn
+        svg = to_svg(chart, label=alt_text)
+    problems = layout_problems(chart.figure, drawn=drawn)
     title = f'<p class="ccg-chart-title">{escape(chart.title)}</p>' if chart.title else ""
     summary = f'<p class="ccg-chart-summary">{escape(chart.summary)}</p>' if chart.summary else ""
     html = f'<figure class="ccg-figure" data-chart-name="{escape(chart.name)}">{title}{svg}{summary}</figure>'
@@ -281,16 +281,18 @@ def show_chart(chart: Chart, *, caption: str | None = None, csv: pd.DataFrame | 
 def show_headline(sentences: Sequence[str], *, title: str = "Headline findings") -> None:
     """Display the plain-English headline findings as a highlighted list.
 
-    On a page declared synthetic (:func:`show_title`) the first item says so.
+    On a page declared synthetic (:func:`show_title`) the box says so in one line under its heading,
+    before the first finding (kept short, so that the finding stays in a phone's first screen).
     """
+    note = ""
     if _PAGE["synthetic"]:
         title = f"{title} (synthetic data)"
-        sentences = ["These findings come from synthetic data (see the box above): they show what the "
-                     "analysis does, not how any real organisation performs.", *sentences]
+        note = "Synthetic data: these show what the analysis does, not how any real organisation performs."
     items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
+    html_note = f'<p class="ccg-headline-note">{escape(note)}</p>' if note else ""
     display({"text/html": f'<section class="ccg-headline" aria-label="{escape(title)}">'
-                          f"<h2>{escape(title)}</h2><ul>{items}</ul></section>",
-             "text/plain": "\n".join(sentences)}, raw=True)
+                          f"<h2>{escape(title)}</h2>{html_note}<ul>{items}</ul></section>",
+             "text/plain": "\n".join([note, *sentences] if note else sentences)}, raw=True)
 
 
 def show_comments(comments: Sequence[str]) -> None:
