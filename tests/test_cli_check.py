@@ -176,6 +176,8 @@ def test_list_names_every_layout(capsys):
                 "icb_lookup", "assurance_returns", "assurance_providers", "assurance_records", "assurance_ground_truth"]
     assert status == 0 and [k for k in kinds if k in expected] == expected  # in order; other briefings' follow
     assert len(kinds) == len(set(kinds))
+    # The titles line up in one column, however long a layout's name.
+    assert len({len(line) - len(line[len(kind):].lstrip()) for line, kind in zip(out.splitlines(), kinds)}) == 1
 
 
 def test_recognition_prefers_the_most_specific_complete_layout():

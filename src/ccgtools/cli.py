@@ -117,8 +117,9 @@ def check_command(file: str | None, *, kind: str | None = None, list_only: bool 
     if list_only or not file:
         if not file and not list_only:
             print("ccgtools check: give a FILE to check (or --list for the layouts)", file=sys.stderr)
+        width = max(len(layout.kind) for layout in known)
         for layout in known:
-            print(f"{layout.kind:<18} {layout.title}", file=out)
+            print(f"{layout.kind:<{width}}  {layout.title}", file=out)
         return CHECK_OK if list_only else CHECK_UNRECOGNISED
     path = Path(file).expanduser().absolute()
     header = shared.read_header(path)
