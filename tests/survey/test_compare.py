@@ -121,3 +121,15 @@ def test_the_planted_box_matches_the_generator_and_the_pages_own_tests(stakehold
         else:
             assert "correctly finds no change" in notes[0]
     assert compare.planted_notes(comparison, book, synthetic=False) == []
+
+
+def test_likert_chart_with_every_question_withheld_says_so(bundled):
+    from ccgtools.page.chart_check import layout_problems
+    from ccgtools.survey import analysis
+
+    [questions] = analysis.scales_used(bundled.attrs["codebook"])
+    distribution = analysis.likert_distribution(bundled, questions)
+    empty = distribution.iloc[0:0].copy()
+    empty.attrs = dict(distribution.attrs)
+    chart = likert_chart(empty, respondents="CCGs", name="x", title="x")
+    assert chart.summary.startswith("No question had enough answers") and layout_problems(chart.figure) == []

@@ -196,61 +196,6 @@ def _attribute(text: str) -> str:
     return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
-def likert_diverging_bars(distribution: pd.DataFrame, *, title: str | None = None) -> Chart:
-    """Diverging stacked bar chart of Likert items, centred on the neutral category.
-
-    Parameters
-    ----------
-    distribution : pandas.DataFrame
-        From :func:`ccgtools.survey.analysis.likert_distribution`: one row per question,
-        the five category percentages in order (most negative first) and ``answered``.
-
-    Notes
-    -----
-    Half of the neutral category is drawn on each side of zero (Robbins & Heiberger 2011,
-    "Plotting Likert and other rating scales"). Each question is its own row, titled above its bar,
-    so long questions wrap instead of squeezing the plot.
-    """
-    categories = [c for c in distribution.columns if c != "answered"]
-    values = distribution[categories]
-    negative = values.iloc[:, :2].sum(axis=1) + values.iloc[:, 2] / 2
-    questions = [wrap(f"{q} (n = {n:,})", 44) for q, n in zip(distribution.index, distribution["answered"])]
-    with drawing():
-        figure, axes = _rows_figure(questions or ["No question had enough answers to show"], bar_in=0.34,
-                                    footer_in=2.4)
-        hatches = ("///", "..", "", "", "xx")  # the extremes are also patterned: meaning not by colour alone
-        for ax, (_, row), left_edge in zip(axes, values.iterrows(), -negative.to_numpy()):
-            left = left_edge
-            for colour, hatch, category in zip(LIKERT_COLOURS, hatches, categories):
-                share = row[category]
-                ax.barh([0], [share], left=left, color=colour, edgecolor="white", hatch=hatch, label=category)
-                if share >= 15:
-                    ax.text(left + share / 2, 0, f"{share:.0f}%", ha="center", va="center",
-                            bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none"})
-                left += share
-            ax.axvline(0, color=NHS_DARK_GREY, linewidth=1)
-        axes[-1].set_xlim(-100, 100)
-        axes[-1].set_xticks(range(-100, 101, 50), [f"{abs(t)}%" for t in range(-100, 101, 50)])
-        axes[-1].set_xlabel(wrap("Percentage of CCGs that answered: dissatisfied to the left of the line, "
-                                 "satisfied to the right", 46))
-        legend_below(axes[0])
-    dissatisfied = values.iloc[:, :2].sum(axis=1)
-    parts = [f"{q}: {d:.0f}% dissatisfied (fairly or very) of {n:,} who answered"
-             for q, d, n in zip(distribution.index, dissatisfied, distribution["answered"])]
-    alt = ("Diverging stacked bar chart of satisfaction, one bar per question, dissatisfied answers "
-           "to the left of zero and satisfied to the right. " + "; ".join(parts) + ".")
-    if distribution.empty:
-        summary = "No question had enough answers to show (fewer than the disclosure threshold)."
-    else:
-        most, least = dissatisfied.idxmax(), dissatisfied.idxmin()
-        summary = (f"Dissatisfaction was highest for “{most}” ({dissatisfied[most]:.0f}% fairly or very "
-                   "dissatisfied)" + (f" and lowest for “{least}” ({dissatisfied[least]:.0f}%)." if least != most
-                                      else "."))
-    data = values.round(1).assign(answered=distribution["answered"]).rename_axis("question").reset_index()
-    return Chart(figure, alt, data, "likert_satisfaction", title=title or "Satisfaction with each service",
-                 summary=summary)
-
-
 def _rows_figure(labels: list[str], *, bar_in: float, footer_in: float) -> tuple[Figure, list]:
     """A figure with one short axes per row, each titled with its (wrapped) label, sharing the x axis."""
     lines = [label.count("\n") + 1 for label in labels]
