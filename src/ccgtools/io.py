@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +38,22 @@ def note_read(path: Path) -> None:
 def files_read() -> list[Path]:
     """The input files read so far in this process (one kernel runs one briefing), in order."""
     return list(_FILES_READ)
+
+
+def read_definitions(path: Path, fields: Sequence[str], make: Callable[..., object]) -> dict[str, object]:
+    """Every definition in a TOML file of ``[key]`` tables, each made by ``make(key=key, **fields)``.
+
+    A definition missing one of ``fields`` is a :class:`~ccgtools.errors.DataError` naming the file and the key.
+    """
+    definitions = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    out = {}
+    for key, given in definitions.items():
+        missing = [f for f in fields if f not in given]
+        if missing:
+            raise DataError(f"definition lacks {', '.join(missing)}", path=path, column=key,
+                            expected=f"the fields {', '.join(fields)}")
+        out[key] = make(key=key, **{f: given[f] for f in fields})
+    return out
 
 
 def spreadsheet_row(index_label: int) -> int:

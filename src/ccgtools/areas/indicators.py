@@ -3,12 +3,12 @@ and denominator count, direction (higher is better or not) and source."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DataError
+from ..io import read_definitions
 
 DEFINITIONS = Path(__file__).parent / "indicators.toml"
 FIELDS = ("label", "short", "numerator", "denominator", "higher_is_better", "cue", "source")
@@ -32,15 +32,7 @@ class AreaIndicator:
 @lru_cache(maxsize=4)
 def load_definitions(path: Path = DEFINITIONS) -> dict[str, AreaIndicator]:
     """Every defined indicator, keyed by its short name; a definition missing a field is a DataError."""
-    definitions = tomllib.loads(path.read_text(encoding="utf-8"))
-    out = {}
-    for key, fields in definitions.items():
-        missing = [f for f in FIELDS if f not in fields]
-        if missing:
-            raise DataError(f"definition lacks {', '.join(missing)}", path=path, column=key,
-                            expected=f"the fields {', '.join(FIELDS)}")
-        out[key] = AreaIndicator(key=key, **{f: fields[f] for f in FIELDS})
-    return out
+    return read_definitions(path, FIELDS, AreaIndicator)
 
 
 def definitions_for(indicators, *, path=None) -> dict[str, AreaIndicator]:

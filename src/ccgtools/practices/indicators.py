@@ -3,12 +3,11 @@ whether the indicator depends on age, and what besides care makes it vary betwee
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import DataError
+from ..io import read_definitions
 
 DEFINITIONS = Path(__file__).parent / "indicators.toml"
 FIELDS = ("label", "counts", "source", "unit", "age_related", "varies_with")
@@ -30,15 +29,7 @@ class PracticeIndicator:
 @lru_cache(maxsize=4)
 def load_definitions(path: Path = DEFINITIONS) -> dict[str, PracticeIndicator]:
     """Every defined indicator, keyed by its short name; a definition missing a field is a DataError."""
-    definitions = tomllib.loads(path.read_text(encoding="utf-8"))
-    out = {}
-    for key, fields in definitions.items():
-        missing = [f for f in FIELDS if f not in fields]
-        if missing:
-            raise DataError(f"definition lacks {', '.join(missing)}", path=path, column=key,
-                            expected=f"the fields {', '.join(FIELDS)}")
-        out[key] = PracticeIndicator(key=key, **{f: fields[f] for f in FIELDS})
-    return out
+    return read_definitions(path, FIELDS, PracticeIndicator)
 
 
 def definition(indicator: str, label: str | None = None) -> PracticeIndicator:
