@@ -108,3 +108,59 @@ def test_index_puts_real_groups_first_and_collapses_synthetic_groups(tmp_path):
     hidden = groups[1].find("details")
     assert hidden is not None and len(hidden.find_all("li", class_="ccg-briefing")) == 2
     assert "Show the 2 synthetic briefings" in hidden.find("summary").get_text()
+
+
+def _full_notebook(captured) -> nbformat.NotebookNode:
+    """A briefing-like notebook: two section headings, a headline, a table, a chart, a PNG with alt text and
+    a JPEG without."""
+    from ccgtools.page.charts import Chart, new_figure
+
+    figure, ax = new_figure(2)
+    ax.plot([0, 1], [0, 1])
+    show.show_title("Title & <things>", "A lede.")
+    show.show_headline(["84% were dissatisfied."])
+    show.show_table(pd.DataFrame({"practice": ["A&B", "C"], "n": [30, 40]}), name="counts", caption="Counts")
+    show.show_chart(Chart(figure, "A line from 0 to 1.", pd.DataFrame({"x": [0, 1]}), "line"), caption="A line")
+    cells = [nbformat.v4.new_markdown_cell("## First section\n\nText."), _notebook(*captured).cells[0],
+             nbformat.v4.new_markdown_cell("## Second section")]
+    pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    cells[1].outputs += [nbformat.v4.new_output("display_data", data={"image/png": pixel},
+                                                metadata={"image/png": {"alt": "One pixel"}}),
+                         nbformat.v4.new_output("display_data", data={"image/jpeg": pixel})]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_briefing_exporter_gives_the_page_nbconvert_gives(captured, monkeypatch):
+    """BriefingExporter skips HTMLExporter's BeautifulSoup pass; the finished page must be the same."""
+    from nbconvert import HTMLExporter
+
+    from ccgtools.build import render
+
+    notebook = _full_notebook(captured)
+    provenance = Provenance(title="T", name="t", notebook="n.ipynb", parameters={"a": 1})
+    ours = notebook_to_html(notebook, provenance)
+    exporter = render._exporter.__wrapped__(HTMLExporter)  # nbconvert's own, with the briefing template
+    monkeypatch.setattr(render, "_exporter", lambda: exporter)
+    theirs = notebook_to_html(notebook, provenance)
+    assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(theirs, "html.parser"))
+    page = BeautifulSoup(ours, "html.parser")
+    assert [img.get("alt") for img in page.find_all("img")] == [
+        "One pixel", "No description has been provided for this image"]
+
+
+def test_charts_and_tables_reach_the_page_unchanged_and_the_outline_is_finished(captured):
+    notebook = _full_notebook(captured)
+    html = notebook_to_html(notebook, Provenance(title="T", name="t", notebook="n.ipynb", parameters={}))
+    shown = [data for data, _ in captured]
+    svg = next(d["text/html"] for d in shown if "<svg" in d.get("text/html", ""))
+    chart = svg[svg.index("<svg"):svg.index("</svg>") + len("</svg>")]
+    assert chart in html  # byte for byte, with its camel-case viewBox
+    assert "viewBox" in chart
+    table = next(d["text/html"] for d in shown if "<table" in d.get("text/html", ""))
+    assert table[table.index("<table"):table.index("</table>") + len("</table>")] in html
+    assert "ccg-set-aside" not in html
+    page = BeautifulSoup(html, "html.parser")
+    headings = page.find("main").find_all("h2")
+    assert {"First section", "Second section"} <= {h.get_text(strip=True) for h in headings}
+    assert [a["href"] for a in page.select("nav.ccg-wide a")] == [f"#{h['id']}" for h in headings]
+    assert page.select_one("div.ccg-table-wrap + p.ccg-download a")["href"] == "t/counts.csv"

@@ -74,3 +74,15 @@ def test_unknown_grouping_and_bad_parameters():
 def test_population_smaller_than_sample(bundled):
     with pytest.raises(DataError, match="population size smaller"):
         load.check_population_size(bundled, 50)
+
+
+def test_the_codebook_rides_along_uncopied(bundled):
+    """pandas deep-copies ``DataFrame.attrs`` on every operation; the codebook (read once, never changed) is
+    passed on as itself, and every derived frame still carries it."""
+    import copy
+
+    book = bundled.attrs["codebook"]
+    assert copy.deepcopy(book) is book
+    derived = bundled[bundled.columns[:3]].head(5).copy()
+    assert derived.attrs["codebook"] is book
+    assert copy.deepcopy(bundled.attrs)["codebook"] is book
