@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +30,26 @@ _PARSER_LINE = re.compile(r"line (\d+)")
 _FILES_READ: list[Path] = []
 
 
+#: Lists open in :func:`recording_reads`, each receiving the files read while it is open.
+_RECORDINGS: list[list[Path]] = []
+
+
 def note_read(path: Path) -> None:
     """Record that ``path`` (as resolved) was read as an input, once."""
-    if path not in _FILES_READ:
-        _FILES_READ.append(path)
+    for files in [_FILES_READ, *_RECORDINGS]:
+        if path not in files:
+            files.append(path)
+
+
+@contextmanager
+def recording_reads():
+    """The files read inside the block (each once, in order), including any also read before it."""
+    files: list[Path] = []
+    _RECORDINGS.append(files)
+    try:
+        yield files
+    finally:
+        _RECORDINGS.remove(files)
 
 
 def files_read() -> list[Path]:

@@ -183,3 +183,31 @@ def test_every_notebook_parameter_has_a_rule():
     from ccgtools.build.briefings import notebook_defaults
 
     assert set(notebook_defaults(config.NOTEBOOKS_DIR / parameters.NOTEBOOK)) == set(parameters.RULES)
+
+
+def test_a_profile_from_the_builds_shared_results_is_the_profile_computed_alone(monkeypatch):
+    """Within a build the England-wide results are computed by the first area's briefing and reused by the next
+    (ccgtools.per_build); the next area's profile must be exactly what it computes on its own."""
+    import dataclasses
+
+    from ccgtools import io, per_build
+
+    paths = dict(zip(("icbs_path", "practices_path", "indicators_path", "ground_truth_path"),
+                     (str(DATA_DIR / FILES[k]) for k in ("icbs", "practices", "indicators", "ground_truth"))))
+    monkeypatch.delenv(per_build.ENVIRONMENT_VARIABLE, raising=False)
+    monkeypatch.setattr(io, "_FILES_READ", [])
+    alone = profile.prepare_and_analyse("SQ02", **paths)
+    read_alone = io.files_read()
+    with per_build.shared_results() as folder:
+        profile.prepare_and_analyse("SQ01", **paths)  # computes and keeps the England-wide results
+        assert len(list(folder.glob("area-england-*.pickle"))) == 1
+        io._FILES_READ.clear()
+        shared = profile.prepare_and_analyse("SQ02", **paths)
+    assert io.files_read() == read_alone and len(read_alone) == 4
+    assert shared.synthetic == alone.synthetic
+    for item in dataclasses.fields(alone.profile):
+        mine, theirs = getattr(shared.profile, item.name), getattr(alone.profile, item.name)
+        if isinstance(theirs, pd.DataFrame):
+            pd.testing.assert_frame_equal(mine, theirs, obj=item.name)
+        elif item.name != "definitions":
+            assert mine == theirs or (mine != mine and theirs != theirs), item.name  # NaN equals NaN here

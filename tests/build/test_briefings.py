@@ -76,8 +76,8 @@ def test_swept_names_must_stay_unique(tmp_path):
 
 def test_notebook_defaults_read_without_papermill():
     defaults = notebook_defaults(SURVEY)
-    # As written in the parameters cell: population_size = 254 (emerging CCGs in January 2012).
-    assert defaults["group_by"] == "cluster" and defaults["population_size"] == 254
+    # As written in the parameters cell: population_size = None (the codebook's [population] size is used).
+    assert defaults["group_by"] == "cluster" and defaults["population_size"] is None
     assert defaults["confidence"] == 0.95
 
 

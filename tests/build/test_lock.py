@@ -100,8 +100,10 @@ def test_a_worker_forked_by_a_crashed_build_does_not_keep_the_lock(tmp_path):
         holder.send_signal(signal.SIGKILL)
         holder.wait()
         os.kill(child, 0)  # the forked child is still running...
-        with build_lock(tmp_path, log=lambda line: None):  # ...yet the lock is free
-            pass
+        # ...yet the lock is free: the child closes its copy of the lock as it starts (register_at_fork), which on
+        # a busy machine can come a moment after the parent said "held"; a child that kept it would time out here.
+        with build_lock(tmp_path, wait=10, log=lambda line: None):
+            os.kill(child, 0)
     finally:
         os.kill(child, signal.SIGKILL)
 

@@ -164,3 +164,14 @@ def test_charts_and_tables_reach_the_page_unchanged_and_the_outline_is_finished(
     assert {"First section", "Second section"} <= {h.get_text(strip=True) for h in headings}
     assert [a["href"] for a in page.select("nav.ccg-wide a")] == [f"#{h['id']}" for h in headings]
     assert page.select_one("div.ccg-table-wrap + p.ccg-download a")["href"] == "t/counts.csv"
+
+
+def test_the_files_read_are_listed_in_the_footer_not_in_the_body():
+    from ccgtools.page.media_types import SOURCES_MIMETYPE
+
+    files = [{"path": "data/x.csv", "sha256": "ab" * 32}]
+    notebook = _notebook(({"text/plain": "1 input file(s) read", SOURCES_MIMETYPE: {"files": files}}, {}))
+    page = BeautifulSoup(notebook_to_html(notebook, Provenance(title="T", name="t", notebook="n.ipynb",
+                                                               parameters={})), "html.parser")
+    assert "input file(s) read" not in page.find("main").get_text()
+    assert "data/x.csv" in page.find("footer").get_text() and "ab" * 32 in page.find("footer").get_text()

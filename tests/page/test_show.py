@@ -14,6 +14,7 @@ from ccgtools.page import show
 def test_interval_format():
     assert show.format_interval(84.21, 75.57, 90.19) == "84.2% (75.6 to 90.2)"
     assert show.format_interval(np.nan, np.nan, np.nan) == "*"
+    assert show.format_interval(83.0, 73.0, 90.0, decimals=0) == "83% (73 to 90)"
 
 
 def test_readable_table_formats_numbers_and_suppression():
@@ -22,7 +23,10 @@ def test_readable_table_formats_numbers_and_suppression():
     shown = show.readable_table(table, {"name": "Name", "n": "Count", "p": "Percent", "ok": "Agrees"},
                                    interval=("p", "lo", "hi"))
     assert shown.columns.tolist() == ["Name", "Count", "Percent (95% CI)", "Agrees"]
-    assert shown.iloc[0].tolist() == ["A", "12,345", "50.0% (40.0 to 60.0)", "Yes"]
+    # Whole-number figures (published rounded, as weighted survey figures are) are written without decimals.
+    assert shown.iloc[0].tolist() == ["A", "12,345", "50% (40 to 60)", "Yes"]
+    precise = show.readable_table(table.assign(lo=[40.25, np.nan]), {"p": "Percent"}, interval=("p", "lo", "hi"))
+    assert precise.iloc[0].tolist() == ["50.0% (40.2 to 60.0)"]
     # No suppressed column: B's blanks are not applicable, not withheld.
     assert shown.iloc[1].tolist() == ["B", "–", "–", "No"]
     withheld = show.readable_table(table.assign(suppressed=[False, True]), {"name": "Name", "n": "Count"})

@@ -160,3 +160,30 @@ def test_a_declining_unit_is_told_to_ask_what_changed_and_a_steady_one_is_not(st
     gaps = steady.tests.loc[steady.tests["comparison"].str.contains("2024"), "difference_points"]
     assert f"{abs(gaps.max()):.0f} points higher)" in step  # the spread is the data's
     assert not any("what has changed" in s for s in steps)
+
+
+def test_no_difference_covers_only_what_was_tested():
+    import numpy as np
+
+    from ccgtools.survey.advice import tested_scope
+
+    tests = pd.DataFrame({"p_value": [0.23, 0.5, np.nan], "differs": pd.array([False, False, pd.NA], dtype="boolean"),
+                          "groups_left_out": ["Private sector, In-house", "In-house, Private sector", ""]})
+    words = tested_scope(tests, "CCGs")
+    assert words.startswith(" Only 2 of 3 questions could be tested: on the others, fewer than two groups")
+    assert words.endswith(" In-house and Private sector were left out of every test, with too few CCGs to show.")
+    everything = tests.iloc[:2].assign(groups_left_out="")
+    assert tested_scope(everything, "CCGs") == ""
+
+
+def test_p_values_read_as_published():
+    import numpy as np
+
+    from ccgtools.survey.content import p_value_text
+
+    tests = pd.DataFrame({"p_value": [0.0, 0.23, np.nan], "p_adjusted": [0.0, 0.05, np.nan],
+                          "differs": pd.array([True, True, pd.NA], dtype="boolean")})
+    shown = p_value_text(tests)
+    assert shown["p_value"].tolist()[:2] == ["<0.01", "0.23"] and pd.isna(shown["p_value"].iloc[2])
+    assert shown["p_adjusted"].tolist()[:2] == ["<0.01", "<0.05"] and pd.isna(shown["p_adjusted"].iloc[2])
+    assert p_value_text(tests.assign(differs=False))["p_adjusted"].tolist()[:2] == ["<0.01", "0.05"]

@@ -56,10 +56,10 @@ def test_calibration_uses_the_published_definition_with_undecided_ccgs(bundled):
 def test_headline_sentences_quote_computed_numbers(bundled):
     summary = analysis.question_summary(bundled)
     sentences = content.headline_findings(summary, bundled)
-    # 80 / 95 = 84.2%; Wilson 95% interval (no FPC) 75.6% to 90.2% by hand from z = 1.96.
+    # 80 / 95 = 84.2%; Wilson 95% interval (no FPC) 75.6% to 90.2% by hand from z = 1.96, quoted to whole numbers.
     assert sentences[0].startswith("84% of responding CCGs (80 of 95 who answered) had not been given sufficient "
                                    "information about the choices of support available (95% confidence interval "
-                                   "75.6% to 90.2%).")
+                                   "76% to 90%).")
     # Provider chosen: 58 of the 95 chose the PCT-cluster offer (61%).
     assert "58 of 95 CCGs (61%) had chosen the PCT-cluster commissioning support offer." in sentences
 
@@ -71,8 +71,8 @@ def test_headline_weighted_sentence_gives_the_effective_base(stakeholders):
     summary = analysis.question_summary(stakeholders, weights=raking.weights)
     first = summary.iloc[0]
     sentence = content.headline_findings(summary, stakeholders, weights=raking.weights)[0]
-    assert sentence.startswith(f"{first.percent:.0f}% of responding stakeholders (weighted; {first.answered} answered, "
-                               f"worth {first.effective_base:.0f} unweighted answers)")
+    assert sentence.startswith(f"{first.percent:.0f}% of responding stakeholders ({first.answered} answered; after "
+                               f"weighting, about as precise as {first.effective_base:.0f} answers)")
     assert first.effective_base < first.answered
 
 
@@ -182,3 +182,14 @@ def test_a_focus_lede_names_the_unit_noun_from_the_codebook(stakeholders):
     book = codebook.read_codebook(STAKEHOLDER_CODEBOOK)
     assert content.lede(book, scope) == (f"What {len(scope)} stakeholders said about Abbeyvale CCG in 2025, compared "
                                          "with the other CCGs and with its previous survey.")
+
+
+def test_headline_mentions_every_question_beyond_the_first_four(stakeholders):
+    summary = analysis.question_summary(stakeholders)
+    core = summary[~summary["suppressed"] & (summary["question"] != "comments")]
+    core = core[core["question"].isin([q.column for q in stakeholders.attrs["codebook"].of_kind("likert", "yes_no")])]
+    assert len(core) > 4
+    sentences = content.headline_findings(summary, stakeholders, top=4)
+    rest = next(s for s in sentences if s.startswith(f"On the other {len(core) - 4} question"))
+    for row in core.iloc[4:].itertuples():
+        assert f"{row.percent:.0f}% {row.finding} ({row.lower:.0f}% to {row.upper:.0f}%)" in rest

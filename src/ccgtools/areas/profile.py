@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import per_build
 from ..errors import ParameterError
 from ..stats.funnel import adjusted_funnel_limits, overdispersion
 from ..stats.intervals import level_label, z_value
@@ -101,8 +102,47 @@ def practice_funnel(table: pd.DataFrame, area: str, definition: AreaIndicator, f
     return units, limits, fit.phi, fit.tau2
 
 
+@dataclass
+class EnglandResults:
+    """The results every area's page shares: England-wide models, before any one area is chosen."""
+
+    table: pd.DataFrame
+    values: pd.DataFrame
+    members: pd.DataFrame
+    variables: pd.DataFrame
+    ranks: pd.DataFrame
+    area_changes: pd.DataFrame
+    practice_changes: pd.DataFrame
+    england: pd.DataFrame
+    typical_distance: float
+
+
+def england_results(data: AreaData, *, flag_level: float = 0.998, change_level: float = 0.998, seed: int = 2024,
+                    n_simulations: int = 2_000) -> EnglandResults:
+    """Case mix, every area's values and ranks, and the changes of every area and practice: the part of
+    :func:`analyse` that does not depend on the area (computed once per build for a sweep of areas, see
+    :mod:`ccgtools.per_build`)."""
+    definitions = definitions_for(spine_order(data.counts["indicator"].unique()))
+    previous, current = data.periods
+    table = casemix.expected_counts(data.practices, data.counts, data.covariates)
+    members = change.membership(data.practices, data.periods)
+    variables = peers.area_variables(data.practices[data.practices["period"] == current])
+    area_changes = change.area_change(table, members, data.periods, definitions, level=change_level)
+    return EnglandResults(
+        table=table, values=spine.area_values(table, data.icbs, current, definitions), members=members,
+        variables=variables,
+        ranks=ranks.area_ranks(table[table["period"] == current], definitions, n_simulations=n_simulations,
+                               seed=seed),
+        area_changes=area_changes,
+        practice_changes=change.practice_change(table, members, data.periods, definitions, level=flag_level,
+                                                areas=area_changes),
+        england=change.england_change(table, data.periods),
+        typical_distance=peers.typical_distance(variables, {v: 1.0 for v in data.peer_variables}))
+
+
 def analyse(data: AreaData, area: str, *, indicator: str | None = None, flag_level: float = 0.998,
-            change_level: float = 0.998, n_similar: int = 10, seed: int = 2024, n_simulations: int = 2_000) -> AreaProfile:
+            change_level: float = 0.998, n_similar: int = 10, seed: int = 2024, n_simulations: int = 2_000,
+            shared: EnglandResults | None = None) -> AreaProfile:
     """Every result of the area page for ``area`` (an ICB code of ``data``).
 
     Parameters
@@ -114,6 +154,8 @@ def analyse(data: AreaData, area: str, *, indicator: str | None = None, flag_lev
         Level of the limits that flag a practice (funnel and practice changes).
     change_level : float
         Level of the test of an area's change.
+    shared : EnglandResults, optional
+        :func:`england_results` of ``data`` with the same levels, seed and simulations, when already computed.
 
     Raises
     ------
@@ -131,38 +173,32 @@ def analyse(data: AreaData, area: str, *, indicator: str | None = None, flag_lev
         raise ParameterError(f"parameter indicator = {indicator!r}: not in the data; expected one of "
                              + ", ".join(repr(i) for i in definitions))
     previous, current = data.periods
-    table = casemix.expected_counts(data.practices, data.counts, data.covariates)
-    now = table[table["period"] == current]
-    values = spine.area_values(table, data.icbs, current, definitions)
+    shared = shared or england_results(data, flag_level=flag_level, change_level=change_level, seed=seed,
+                                       n_simulations=n_simulations)
+    now = shared.table[shared.table["period"] == current]
+    values = shared.values
     if area not in set(values["icb_code"]):
         raise ParameterError(f"parameter area = {area!r}: the ICB has no practices in {current}")
-    members = change.membership(data.practices, data.periods)
-    variables = peers.area_variables(data.practices[data.practices["period"] == current])
-    similar = peers.similar_areas(variables, area, n=n_similar, weights={v: 1.0 for v in data.peer_variables})
-    similar = similar.join(icbs[["icb_name", "region"]]).join(variables)
-    all_ranks = ranks.area_ranks(now, definitions, n_simulations=n_simulations, seed=seed)
+    similar = peers.similar_areas(shared.variables, area, n=n_similar,
+                                  weights={v: 1.0 for v in data.peer_variables})
+    similar = similar.join(icbs[["icb_name", "region"]]).join(shared.variables)
     peer_ranks = ranks.area_ranks(crude_expected(now), definitions, among=[area, *similar.index],
                                   n_simulations=n_simulations, seed=seed)
     funnel, limits, phi, tau2 = practice_funnel(now[now["indicator"] == indicator], area, definitions[indicator],
                                                 flag_level)
-    area_changes = change.area_change(table, members, data.periods, definitions, level=change_level)
-    practice_changes = change.practice_change(table, members, data.periods, definitions, level=flag_level,
-                                              areas=area_changes)
+    practice_changes = shared.practice_changes
     return AreaProfile(
         area=area, area_name=str(icbs.loc[area, "icb_name"]), region=str(icbs.loc[area, "region"]),
         periods=(previous, current), indicator=indicator, definitions=definitions, values=values,
-        spine=spine.spine_table(values, area, definitions), ranks=all_ranks, variables=variables, similar=similar,
-        peer_ranks=peer_ranks,
-        changes=area_changes,
-        england=change.england_change(table, data.periods),
+        spine=spine.spine_table(values, area, definitions), ranks=shared.ranks, variables=shared.variables,
+        similar=similar, peer_ranks=peer_ranks, changes=shared.area_changes, england=shared.england,
         funnel=funnel, funnel_limits=limits, funnel_phi=phi, funnel_tau2=tau2,
         practice_changes=practice_changes[practice_changes["icb_code"] == area].reset_index(drop=True),
-        movements=change.area_movements(members, area), flag_level=flag_level, change_level=change_level,
+        movements=change.area_movements(shared.members, area), flag_level=flag_level, change_level=change_level,
         n_simulations=n_simulations,
         n_areas=int(values["icb_code"].nunique()), truth=data.truth, notes=list(data.notes),
         covariates=tuple(data.covariates), peer_variables=tuple(data.peer_variables), source=data.source,
-        typical_distance=peers.typical_distance(variables, {v: 1.0 for v in data.peer_variables}),
-        movements_known=data.movements_known)
+        typical_distance=shared.typical_distance, movements_known=data.movements_known)
 
 
 def crude_expected(table: pd.DataFrame) -> pd.DataFrame:
@@ -229,7 +265,6 @@ def prepare_and_analyse(area: str, *, mode: str = "synthetic", indicator: str = 
         A file that cannot be read or that disagrees with the others.
     """
     from ..parameters import check_parameters
-    from .load import load_area_data
     from .parameters import REQUIRED_PATHS, RULES
 
     given = {"mode": mode, "area": area, "indicator": indicator, "flag_level": flag_level,
@@ -243,15 +278,32 @@ def prepare_and_analyse(area: str, *, mode: str = "synthetic", indicator: str = 
         if not given[name]:
             raise ParameterError(f"parameter {name} = {given[name]!r}: mode {mode!r} needs it; expected the path of a "
                                  "file (absolute, or relative to the project root)")
+    files = ([fingertips_path, imd_path, ods_path, icb_lookup_path, list_sizes_path, heec_path] if mode == "fingertips"
+             else [icbs_path, practices_path, indicators_path, ground_truth_path])
+    key = {"mode": mode, "files": [per_build.file_key(path) for path in files], "flag_level": flag_level,
+           "change_level": change_level, "periods": [previous_period, period] if mode == "fingertips" else None}
+    data, shared = per_build.computed_once(
+        "area-england", key, lambda: _read_and_analyse_england(mode, files, (previous_period, period), flag_level,
+                                                               change_level))
+    synthetic = None if mode == "fingertips" else synthetic_description(data, (icbs_path, practices_path,
+                                                                               indicators_path))
+    profile = analyse(data, area, indicator=indicator, flag_level=flag_level, change_level=change_level,
+                      n_similar=n_similar, shared=shared)
+    return AreaBriefing(profile, synthetic)
+
+
+def _read_and_analyse_england(mode: str, files: list, periods: tuple[str, str], flag_level: float,
+                              change_level: float) -> tuple[AreaData, EnglandResults]:
+    """The files read and the England-wide results (:func:`england_results`): what every area's page shares."""
+    from .load import load_area_data
+
     if mode == "fingertips":
         from .real import load_real_area_data
 
+        fingertips_path, imd_path, ods_path, icb_lookup_path, list_sizes_path, heec_path = files
         data = load_real_area_data(fingertips_path, imd_path, ods_path, icb_lookup_path, list_sizes_path,
-                                   periods=(previous_period, period), heec_path=heec_path or None)
-        synthetic = None
+                                   periods=periods, heec_path=heec_path or None)
     else:
+        icbs_path, practices_path, indicators_path, ground_truth_path = files
         data = load_area_data(icbs_path, practices_path, indicators_path, ground_truth_path or None)
-        synthetic = synthetic_description(data, (icbs_path, practices_path, indicators_path))
-    profile = analyse(data, area, indicator=indicator, flag_level=flag_level, change_level=change_level,
-                      n_similar=n_similar)
-    return AreaBriefing(profile, synthetic)
+    return data, england_results(data, flag_level=flag_level, change_level=change_level)

@@ -14,6 +14,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__, config
@@ -298,8 +299,21 @@ def input_files(parameters: dict) -> list[dict]:
         if isinstance(value, str) and value.strip():
             path = config.resolve_path(value, config.PROJECT_ROOT)
             if path.is_file():
-                files.append({"path": config.portable_path(value), "sha256": config.sha256_of(path)})
+                files.append({"path": config.portable_path(value), "sha256": checksum(path)})
     return files
+
+
+def checksum(path: Path) -> str:
+    """``config.sha256_of(path)``, read once per build process however many briefings name the file (the
+    42 area profiles name the same four): remembered while the file's size, modification and change times
+    and inode stay as they were."""
+    status = path.stat()
+    return _checksum(path.resolve(), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+@lru_cache(maxsize=1024)
+def _checksum(path: Path, size: int, modified_ns: int, changed_ns: int, inode: int) -> str:
+    return config.sha256_of(path)
 
 
 def code_fingerprint() -> str:
@@ -314,6 +328,6 @@ def code_fingerprint() -> str:
 
 def cache_key(briefing: Briefing, parameters: dict, inputs: list[dict], code: str) -> str:
     """What a rendering depends on: notebook bytes, parameters, input data by content, ccgtools' code."""
-    document = {"notebook": config.sha256_of(briefing.notebook), "parameters": parameters, "inputs": inputs,
+    document = {"notebook": checksum(briefing.notebook), "parameters": parameters, "inputs": inputs,
                 "code": code, "title": briefing.title, "disclosure": briefing.disclosure}
     return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()

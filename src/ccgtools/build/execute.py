@@ -378,7 +378,8 @@ def execute_and_render(job: dict) -> Rendered:
         disclosure, kernel_name, cwd; optionally timeout (seconds the notebook may run,
         None for no limit), warm (fork the kernel from a zygote, see :mod:`ccgtools.build.zygote`,
         or where fork is unavailable use warmed spare kernels), zygote (the address of the
-        coordinator's zygote) and more_to_come (prepare a spare for the next briefing).
+        coordinator's zygote), more_to_come (prepare a spare for the next briefing) and per_build (the
+        build's folder of shared results, :mod:`ccgtools.per_build`).
 
     Returns
     -------
@@ -391,6 +392,11 @@ def execute_and_render(job: dict) -> Rendered:
     prepare_process()
     import nbformat
     import papermill
+
+    from ..per_build import ENVIRONMENT_VARIABLE
+
+    if job.get("per_build"):  # the build's shared results, for the kernel (it inherits this environment)
+        os.environ[ENVIRONMENT_VARIABLE] = job["per_build"]
 
     register_engine()
     from .render import Provenance, briefing_facts, first_finding, notebook_to_html, published_package, published_tables

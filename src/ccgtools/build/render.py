@@ -41,6 +41,16 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
+class DropSourcesList(Preprocessor):
+    """Remove the list of files read (``show.show_sources``) from the page body: its text ("4 input file(s)
+    read") is for the researcher in JupyterLab; the reader finds the files, with checksums, in the footer."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if SOURCES_MIMETYPE not in o.get("data", {})]
+        return cell, resources
+
+
 @dataclass
 class Provenance:
     """What the footer of a briefing states about how it was made."""
@@ -94,6 +104,7 @@ def _exporter(exporter_class: type[HTMLExporter] = BriefingExporter) -> HTMLExpo
         embed_images=True,
     )
     exporter.register_preprocessor(DropStderr(), enabled=True)
+    exporter.register_preprocessor(DropSourcesList(), enabled=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}), enabled=True)
     return exporter
 

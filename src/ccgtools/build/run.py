@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .. import config
+from ..per_build import shared_results
 from .briefings import load_build_config
 from .lock import build_lock
 from .plan import Task, longest_first, plan, select_briefings
@@ -263,26 +264,9 @@ def _build_locked(briefings: list, selected: list, reports_dir: Path, progress: 
         if outcome.status != "reused":
             progress.line(f"{outcome.briefing.name}: {outcome.status}: {outcome.error}")
     if to_build:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(to_build)))
-        job_list = [_job(t) for t in to_build]
-        zygote = None if dask_scheduler else _start_zygote()
-        spares = spare_kernels_wanted(workers, os.cpu_count() or 1)
-        for number, job in enumerate(job_list):
-            job["warm"] = True
-            job["zygote"] = zygote.address if zygote is not None else None
-            # Without a zygote, a spare warmed kernel is worth starting if more will follow and a core is free.
-            job["more_to_come"] = spares and number < len(job_list) - workers
-        where = (f"on Dask at {dask_scheduler}" if dask_scheduler else
-                 f"with {workers} worker{'s' if workers > 1 else ''}")
-        reusing = sum(t.action == "reuse" for t in tasks.values())
-        progress.line(f"Building {len(to_build)} briefing(s) {where}; reusing {reusing}.")
-        runner = (_run_on_dask(job_list, dask_scheduler) if dask_scheduler else
-                  _run_in_processes(job_list, workers) if workers > 1 else _run_serially(job_list))
-        try:
-            _publish_results(runner, tasks, outcomes, reports_dir, progress)
-        finally:
-            if zygote is not None:
-                zygote.stop()
+        with shared_results() as shared:  # England-wide results computed once for many briefings (per_build)
+            _execute_and_publish(to_build, tasks, outcomes, reports_dir, progress, jobs=jobs,
+                                 dask_scheduler=dask_scheduler, shared=shared)
     ordered = [outcomes[b.name] for b in selected]
     if any(o.status != "reused" for o in ordered) or not (reports_dir / "index.html").is_file():
         manifest = update_manifest(reports_dir, briefings, tasks, ordered)
@@ -292,6 +276,32 @@ def _build_locked(briefings: list, selected: list, reports_dir: Path, progress: 
                   f"{counts['skipped']} in {time.perf_counter() - started:.1f} s.")
     progress.line(f"Index: {reports_dir / 'index.html'}")
     return ordered
+
+
+def _execute_and_publish(to_build: list[Task], tasks: dict, outcomes: dict, reports_dir: Path, progress: _Progress,
+                         *, jobs: int | None, dask_scheduler: str | None, shared: Path) -> None:
+    """Run the briefings to build (on workers here or on Dask) and publish each as it arrives."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(to_build)))
+    job_list = [_job(t) for t in to_build]
+    zygote = None if dask_scheduler else _start_zygote()
+    spares = spare_kernels_wanted(workers, os.cpu_count() or 1)
+    for number, job in enumerate(job_list):
+        job["warm"] = True
+        job["zygote"] = zygote.address if zygote is not None else None
+        # Without a zygote, a spare warmed kernel is worth starting if more will follow and a core is free.
+        job["more_to_come"] = spares and number < len(job_list) - workers
+        job["per_build"] = str(shared)  # a worker on another machine finds no such folder and computes all
+    where = (f"on Dask at {dask_scheduler}" if dask_scheduler else
+             f"with {workers} worker{'s' if workers > 1 else ''}")
+    reusing = sum(t.action == "reuse" for t in tasks.values())
+    progress.line(f"Building {len(to_build)} briefing(s) {where}; reusing {reusing}.")
+    runner = (_run_on_dask(job_list, dask_scheduler) if dask_scheduler else
+              _run_in_processes(job_list, workers) if workers > 1 else _run_serially(job_list))
+    try:
+        _publish_results(runner, tasks, outcomes, reports_dir, progress)
+    finally:
+        if zygote is not None:
+            zygote.stop()
 
 
 def spare_kernels_wanted(workers: int, cores: int) -> bool:

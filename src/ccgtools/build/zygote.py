@@ -50,8 +50,9 @@ PRELOAD = ("numpy", "pandas", "scipy.stats", "scipy.optimize", "statsmodels.api"
            "matplotlib.pyplot", "matplotlib_inline.backend_inline", "seaborn", "IPython", "IPython.core.completer",
            "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "sqlite3", "pdb",
            "tornado.ioloop", "ccgtools.page.show", "ccgtools.page.charts", "ccgtools.stats")
-#: Sub-packages of ccgtools not imported by the zygote (the build is never imported by a notebook).
-NOT_PRELOADED = ("build",)
+#: Modules of ccgtools not imported by the zygote: the build, the command line and the download command,
+#: which no notebook imports.
+NOT_PRELOADED = ("build", "cli", "fetch", "__main__")
 #: Seconds a kernel start waits for the zygote to finish its imports and answer, before starting
 #: the kernel the usual way.
 READY_LIMIT_S = 60.0
@@ -81,12 +82,22 @@ def fork_available() -> bool:
 # ---- The zygote process --------------------------------------------------------------------------
 
 def preload_modules() -> list[str]:
-    """The modules the zygote imports: :data:`PRELOAD` and every briefing package of ccgtools."""
+    """The modules the zygote imports: :data:`PRELOAD` and every module of ccgtools a notebook may import
+    (each briefing package with all its modules: a notebook imports ``ccgtools.areas.profile``, not just
+    ``ccgtools.areas``, and each module left out costs every kernel its import)."""
     import ccgtools
 
-    packages = [f"ccgtools.{m.name}" for m in pkgutil.iter_modules(ccgtools.__path__)
-                if m.ispkg and m.name not in NOT_PRELOADED]
-    return [*PRELOAD, *packages]
+    def modules_of(path, prefix: str) -> list[str]:
+        found = []
+        for module in pkgutil.iter_modules(path):
+            if module.name in NOT_PRELOADED:
+                continue
+            found.append(prefix + module.name)
+            if module.ispkg:
+                found += modules_of([str(Path(path[0]) / module.name)], f"{prefix}{module.name}.")
+        return found
+
+    return [*PRELOAD, *modules_of(ccgtools.__path__, "ccgtools.")]
 
 
 def _preload(modules: list[str]) -> list[str]:

@@ -530,7 +530,7 @@ def observed_against_chance_chart(counts: pd.DataFrame, *, label_column: str, ti
            f"{len(beyond)} were there more often than chance explains"
            + (f": {', '.join(map(str, beyond))}" if beyond else "") + ".")
     summary = (f"{len(beyond)} of {len(counts)} were in the bottom fifth more often than chance alone would "
-               f"put them there (over {periods} periods)" + (f": {list_names(beyond, MAX_LABELS)}." if beyond else "."))
+               f"put them there (out of {periods} periods)" + (f": {list_names(beyond, MAX_LABELS)}." if beyond else "."))
     return Chart(figure, alt, counts.round(2), name, title=title, summary=summary)
 
 

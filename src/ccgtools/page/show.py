@@ -53,11 +53,12 @@ def redact(text: str) -> str:
     return text
 
 
-def format_interval(value: float, lower: float, upper: float, *, unit: str = "%") -> str:
-    """Write an estimate and its interval as ``84.2% (75.6 to 90.2)``; ``*`` when suppressed."""
+def format_interval(value: float, lower: float, upper: float, *, unit: str = "%", decimals: int = 1) -> str:
+    """Write an estimate and its interval as ``84.2% (75.6 to 90.2)`` (``decimals`` places); ``*`` when
+    suppressed."""
     if pd.isna(value):
         return SUPPRESSED_MARK
-    return f"{value:.1f}{unit} ({lower:.1f} to {upper:.1f})"
+    return f"{value:.{decimals}f}{unit} ({lower:.{decimals}f} to {upper:.{decimals}f})"
 
 
 def _format_cell(value, decimals: int = 1, *, suppressed: bool = False) -> str:
@@ -101,7 +102,8 @@ def readable_table(
         Column name → heading, in the order to show.
     interval : (value, lower, upper), optional
         Columns combined into one ``84.2% (75.6 to 90.2)`` column named
-        ``interval_label``, placed where ``value`` appears in ``columns``.
+        ``interval_label``, placed where ``value`` appears in ``columns``; ``83% (73 to 90)``
+        when all three hold whole numbers (figures published rounded, as weighted survey figures are).
     decimals : mapping, optional
         Decimal places for particular columns (default 1), e.g. ``{"p_value": 3}``;
         with 3 or more, values smaller than the last place are written ``<0.001``.
@@ -117,7 +119,9 @@ def readable_table(
     for column, heading in columns.items():
         if interval is not None and column == interval[0]:
             value, lower, upper = (table[c] for c in interval)
-            out[interval_label] = [format_interval(v, lo, hi) if pd.notna(v) or hidden else NOT_APPLICABLE_MARK
+            places = 0 if all(_whole_numbers(table[c]) for c in interval) else 1
+            out[interval_label] = [format_interval(v, lo, hi, decimals=places) if pd.notna(v) or hidden
+                                   else NOT_APPLICABLE_MARK
                                    for v, lo, hi, hidden in zip(value, lower, upper, withheld)]
         else:
             places = (decimals or {}).get(column, 0 if _whole_numbers(table[column]) else 1)

@@ -64,6 +64,29 @@ def _comparison_steps(comparison, book: Codebook) -> list[str]:
     return steps
 
 
+def tested_scope(tests: pd.DataFrame, who: str) -> str:
+    """What the tests between groups left out, as sentences (each with a leading space) to follow "no answer
+    differs clearly between the groups compared.": the questions that could not be tested and the groups left out
+    of every test ("" when nothing was).
+
+    A finding of no difference covers only what was tested: groups withheld for confidentiality (and the
+    questions on which fewer than two groups could be shown) were not compared at all.
+    """
+    ran = tests[tests["p_value"].notna()]
+    parts = []
+    if len(ran) < len(tests):
+        parts.append(f"Only {len(ran)} of {len(tests)} questions could be tested: on the others, fewer than two "
+                     "groups can be shown.")
+    if "groups_left_out" in ran and len(ran):
+        left = [set(filter(None, (g.strip() for g in str(text).split(",")))) for text in ran["groups_left_out"]]
+        always = sorted(set.intersection(*left)) if left else []
+        if always:
+            names = always[0] if len(always) == 1 else ", ".join(always[:-1]) + " and " + always[-1]
+            parts.append(f"{names} {'was' if len(always) == 1 else 'were'} left out of every test, with too few {who} "
+                         "to show.")
+    return "".join(f" {part}" for part in parts)
+
+
 def next_steps(summary: pd.DataFrame, tests: pd.DataFrame, book: Codebook, *, group_label: str,
                respondents: int, population_size: int | None = None, comparison=None,
                responses: pd.DataFrame | None = None) -> list[str]:
@@ -137,9 +160,10 @@ def next_steps(summary: pd.DataFrame, tests: pd.DataFrame, book: Codebook, *, gr
     if not ran.empty:
         differ = ran[ran["differs"].astype(bool)]
         if differ.empty:
+            scope = tested_scope(tests, who)
             steps.append(f"Do not plan differently by {group_label} on the strength of this survey: no answer differs "
-                         f"clearly between the groups. That does not show they are alike: with {respondents:,} "
-                         f"{who} only large differences could be seen.")
+                         f"clearly between the groups{' compared' if scope else ''}.{scope} That does not show they "
+                         f"are alike: with {respondents:,} {who} only large differences could be seen.")
         else:
             findings = "; ".join(f"{who} that {f}" for f in differ["finding"])
             steps.append(f"Look into why answers differ by {group_label} ({findings}) before planning "

@@ -315,8 +315,8 @@ def likert_distribution(responses: pd.DataFrame, questions: tuple[Question, ...]
         totals = w[answered].groupby(responses.loc[answered, question.column], observed=False).sum()
         totals = totals.reindex(labels, fill_value=0.0)
         share = 100 * totals / totals.sum() if totals.sum() > 0 else totals * np.nan
-        if weights is not None:
-            share = share.round(0)  # weighted shares to whole numbers, as everywhere on a weighted page
+        if weights is not None and totals.sum() > 0:
+            share = whole_shares(share, scale)  # whole numbers, as everywhere on a weighted page
         rows.append({"question": question.text, **share.astype(float).to_dict(), "answered": int(answered.sum())})
     table = disclosure.publish_table(pd.DataFrame(rows), disclosure.TableColumns(base="answered", derived=tuple(labels)),
                                      rule=disclosure.DisclosureRule(min_base=min_responses or book.min_base))
@@ -324,6 +324,30 @@ def likert_distribution(responses: pd.DataFrame, questions: tuple[Question, ...]
     out = shown.drop(columns="suppressed").set_index("question").rename_axis(None)
     out["answered"] = out["answered"].astype(int)
     out.attrs.update(table.attrs, withheld=table.loc[table["suppressed"], "question"].tolist(), scale=scale)
+    return out
+
+
+def whole_shares(share: pd.Series, scale) -> pd.Series:
+    """A Likert question's shares (per cent, summing to 100, indexed by the scale's labels) in whole numbers, so
+    that the chart's unfavourable and favourable totals are the figures the tables quote.
+
+    Each side's total is its unrounded total rounded; the neutral answer (when the scale has one) takes what is
+    left of 100; within each side the categories share its total by largest remainder (Hamilton's method).
+    Rounding each category on its own could make "agree" + "strongly agree" 84% where the table says 83%.
+    """
+    sides = [list(scale.negative_labels), list(scale.positive_labels)]
+    totals = [round(float(share[side].sum())) for side in sides]
+    if scale.neutral:
+        sides.append([scale.neutral])
+        totals.append(100 - sum(totals))
+    out = pd.Series(0.0, index=share.index)
+    for side, total in zip(sides, totals):
+        values = share[side].astype(float)
+        floors = np.floor(values)
+        extra = int(total - floors.sum())
+        order = (values - floors).sort_values(ascending=False, kind="stable").index
+        floors[order[:max(extra, 0)]] += 1
+        out[side] = floors
     return out
 
 

@@ -24,6 +24,7 @@ from .analysis import (
 )
 from .charts import comparison_chart
 from .codebook import Codebook
+from .content import p_value_text
 from .groups import _independence_test, holm_adjust
 
 
@@ -73,7 +74,7 @@ def focus_comparison(everyone: pd.DataFrame, scope: pd.DataFrame, *, weights: pd
         finding, role, group, numerator, answered, percent, lower, upper, design_effect, effective_base,
         suppressed (withheld below ``min_responses``). ``tests``: question, finding, comparison,
         difference_points, test, p_value, p_adjusted (Holm, within each comparison: against the other units, against the previous survey), differs;
-        p-values rounded to 2 decimal places.
+        differences rounded to whole points and p-values to 2 decimal places.
         Both empty when there is no focus.
     """
     book: Codebook = everyone.attrs["codebook"]
@@ -121,6 +122,9 @@ def focus_comparison(everyone: pd.DataFrame, scope: pd.DataFrame, *, weights: pd
         tests.loc[family.index, "p_adjusted"] = holm_adjust(family["p_value"])
     tests["differs"] = pd.array([pd.NA if np.isnan(a) else bool(a < alpha) for a in tests["p_adjusted"]],
                                 dtype="boolean")
+    # Published as on the page: whole percentage points, p-values to 2 decimal places (finer figures carry
+    # more of the counts behind them).
+    tests["difference_points"] = tests["difference_points"].round(0)
     tests["p_value"] = tests["p_value"].round(2)
     tests["p_adjusted"] = tests["p_adjusted"].round(2)
     tests.attrs.update(alpha=alpha, adjustment="Holm (1979), within each family of comparisons")
@@ -167,7 +171,7 @@ def focus_headline(comparison: Comparison, book: Codebook) -> list[str]:
             continue
         widest = differ.loc[differ["difference_points"].abs().idxmax()]
         lower = int((differ["difference_points"] < 0).sum())
-        every = "" if len(differ) == 1 else " on all of them"
+        every = "" if len(differ) == 1 else " on both" if len(differ) == 2 else " on all of them"
         direction = (f"lower{every}" if lower == len(differ) else f"higher{every}" if lower == 0
                      else f"lower on {lower} and higher on {len(differ) - lower}")
         mine = focus_rows.loc[widest.question, "percent"]
@@ -210,9 +214,11 @@ def planted_notes(comparison: Comparison, book: Codebook, *, synthetic: bool) ->
         false = higher + lower
         notes = [f"What was planted: nothing for {focus}; its {comparison.period} answers come from the same "
                  f"model as its {comparison.previous} ones. " + (
-                     f"The change this page finds on {false} of the {n} agreement questions is a false alarm."
-                     if false else "This page correctly finds no change on any of the "
-                                   f"{n} agreement questions against {comparison.previous}.")]
+                     f"The change this page finds on {false} of the {n} agreement questions (those on which other "
+                     f"{book.unit_plural} had a change planted) is a false alarm."
+                     if false else f"On the {n} agreement questions (those on which other {book.unit_plural} had a "
+                                   "change planted), this page finds no change larger than chance against "
+                                   f"{comparison.previous}, as expected; that does not show there was no change.")]
     notes.append(f"Differences from the other {book.unit_plural} come from each invented {book.unit_plural[:-1]}'s own "
                  "level, drawn at random, not from a planted change.")
     return notes
@@ -243,9 +249,9 @@ def show_comparison(comparison: Comparison, book: Codebook, *, confidence: float
                     csv=comparison.table.rename(columns={"lower": "ci_lower_percent", "upper": "ci_upper_percent"}))
     shown = comparison.tests.assign(against=comparison.tests["comparison"].str.split(" against ", n=1).str[1])
     show.show_table(
-        show.readable_table(shown, {"finding": f"{book.respondents[:1].upper() + book.respondents[1:]} that...",
+        show.readable_table(p_value_text(shown), {"finding": f"{book.respondents[:1].upper() + book.respondents[1:]} that...",
                                     "against": "Compared with", "difference_points": "Difference (points)",
                                     "p_value": "p-value", "p_adjusted": "Adjusted p-value (Holm)",
                                     "differs": "Differs after adjustment"},
-                            decimals={"p_value": 2, "p_adjusted": 2, "difference_points": 0}),
+                            decimals={"difference_points": 0}),
         name="focus_tests", caption=f"Does {comparison.focus} differ?", csv=comparison.tests, collapsed=True)

@@ -44,7 +44,10 @@ def lede(book: Codebook, responses: pd.DataFrame) -> str:
 
 
 def synthetic_description(book: Codebook, data_path, responses: pd.DataFrame) -> str | None:
-    """The banner's description of a synthetic file (only for the codebook's own synthetic file); else None."""
+    """The banner's description of a synthetic file (only for the codebook's own synthetic file); else None.
+
+    ``responses``: every response of the file (not one unit's or one year's), since the banner describes the
+    file; the page's lede says how many answers its own figures rest on."""
     if not book.synthetic or not book.is_bundled_data(data_path):
         return None
     return _fill(book.synthetic, responses)
@@ -213,20 +216,49 @@ def _p(value: float, *, equals: bool = False) -> str:
     return f"{'= ' if equals else ''}{value:.2f}"
 
 
+def p_value_text(tests: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``tests`` whose p-value columns read as published: 2 decimal places, "<0.01" below 0.005, and
+    "<0.05" for an adjusted p-value below 0.05 that would round up to it (the test says it differs); not tested
+    stays missing."""
+    out = tests.copy()
+    alpha = tests.attrs.get("alpha", 0.05)
+    for column in ("p_value", "p_adjusted"):
+        if column not in out:
+            continue
+        differs = out["differs"].fillna(False).astype(bool) if column == "p_adjusted" and "differs" in out else None
+        out[column] = [None if pd.isna(p) else "<0.01" if p < 0.005 else
+                       f"<{alpha:g}" if differs is not None and differs.iloc[i] and round(p, 2) >= alpha else
+                       f"{p:.2f}" for i, p in enumerate(out[column])]
+    out.attrs = dict(tests.attrs)
+    return out
+
+
 def _share_words(row, book: Codebook, level: str, weighted: bool) -> str:
     if weighted:
-        return (f"{row.percent:.0f}% of responding {book.respondents} (weighted; {row.answered} answered, worth "
-                f"{row.effective_base:.0f} unweighted answers) {row.finding} ({level} confidence interval "
+        return (f"{row.percent:.0f}% of responding {book.respondents} ({row.answered} answered; after weighting, "
+                f"about as precise as {row.effective_base:.0f} answers) {row.finding} ({level} confidence interval "
                 f"{row.lower:.0f}% to {row.upper:.0f}%).")
     return (f"{row.percent:.0f}% of responding {book.respondents} ({row.numerator} of {row.answered} who answered) "
-            f"{row.finding} ({level} confidence interval {row.lower:.1f}% to {row.upper:.1f}%).")
+            f"{row.finding} ({level} confidence interval {row.lower:.0f}% to {row.upper:.0f}%).")
+
+
+def others_sentence(rows: pd.DataFrame, book: Codebook, level: str) -> str:
+    """The questions the headline does not quote one by one, in one sentence, so that none goes unmentioned
+    (a low result among them included); "" when there are none."""
+    if rows.empty:
+        return ""
+    parts = [f"{row.percent:.0f}% {row.finding} ({row.lower:.0f}% to {row.upper:.0f}%)" for row in rows.itertuples()]
+    listed = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]
+    return (f"On the other {len(parts)} question{'s' if len(parts) > 1 else ''}, of responding {book.respondents}: "
+            f"{listed} ({level} confidence intervals).")
 
 
 def headline_findings(summary: pd.DataFrame, responses: pd.DataFrame, *, weights: pd.Series | None = None,
                       top: int = 4, min_responses: int | None = None) -> list[str]:
     """Plain-English headline sentences, computed from the summary.
 
-    The yes/no and Likert questions come first (at most ``top``), then each multiple-choice question's
+    The yes/no and Likert questions come first (``top`` of them one by one, any others together in one
+    sentence, so that none is left unmentioned), then each multiple-choice question's
     most common options (:func:`reason_sentence`), then the most common answer of each single-choice
     question. Suppressed results are not quoted.
     """
@@ -238,6 +270,8 @@ def headline_findings(summary: pd.DataFrame, responses: pd.DataFrame, *, weights
     option_columns = {o.column for q in book.of_kind("multiple_choice") for o in q.options}
     core = usable[~usable["question"].isin(option_columns)]
     sentences = [_share_words(row, book, level, weighted) for row in core.head(top).itertuples()]
+    if others_sentence(core.iloc[top:], book, level):
+        sentences.append(others_sentence(core.iloc[top:], book, level))
     for question in book.of_kind("multiple_choice"):
         if question.not_compared_by:
             # Options tied to another answer by construction (reasons that belong to one provider choice) are
@@ -330,8 +364,10 @@ def methods_notes(book: Codebook, *, confidence: float = 0.95, population_size: 
                "places), so that nothing published gives a withheld figure back.")]
     if book.unit_column:
         notes.append(f"One {book.unit_plural[:-1]} is compared with the other {book.unit_plural} and with its own "
-                     "previous survey: each of these two families of tests is adjusted with Holm's method on its "
-                     "own.")
+                     "previous survey, question by question, with the same tests as between groups (on the effective "
+                     "counts when weighted); its two years' respondents are treated as independent samples (a "
+                     "respondent who answered both years is not linked). Each of these two families of tests is "
+                     "adjusted with Holm's method on its own.")
     if any(q.not_compared_by for q in book.of_kind("multiple_choice")):
         notes.append("Tick-box options tied to another answer are given within each answer, on its own base; the "
                      "two most common, ticked by the same respondents, are compared with McNemar's exact test "

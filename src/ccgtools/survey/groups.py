@@ -228,6 +228,9 @@ def association_tests(
             hits = kept["proportion"].to_numpy(dtype=float) * bases
         contingency = np.column_stack([hits, bases - hits])
         result = _independence_test(contingency, weighted=weights is not None)
+        if len(kept) < 2 and any(g in hidden.get(column, set()) for g in table.index):
+            result = {**result, "test": "not tested: fewer than two groups can be shown (the others are withheld "
+                                        "to protect confidentiality)"}
         rows.append({"question": column, "finding": item.finding, "test": result["test"], "p_value": result["p_value"],
                      "statistic": result["statistic"],
                      "groups_tested": len(kept), "groups_left_out": ", ".join(left_out)})

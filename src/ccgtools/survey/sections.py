@@ -169,11 +169,11 @@ def show_groups(responses: pd.DataFrame, group_by: str | None, *, weights=None, 
         collapsed=True)
     tests = groups.association_tests(responses, group_by, weights=weights, min_responses=min_responses)
     show.show_table(
-        show.readable_table(tests, {"finding": f"{book.respondents[:1].upper() + book.respondents[1:]} that...",
+        show.readable_table(content.p_value_text(tests),
+                            {"finding": f"{book.respondents[:1].upper() + book.respondents[1:]} that...",
                                     "test": "Test", "p_value": "p-value", "p_adjusted": "Adjusted p-value (Holm)",
                                     "differs": "Differs after adjustment", "groups_tested": "Groups tested",
-                                    "groups_left_out": "Groups left out"},
-                            decimals={"p_value": 2, "p_adjusted": 2}),
+                                    "groups_left_out": "Groups left out"}),
         name="association_tests", caption=f"Do the answers differ by {label}?", csv=tests, collapsed=True)
     show.show_list(content.group_test_notes(tests, label, respondents=len(responses), who=book.respondents))
     return tests
