@@ -211,3 +211,21 @@ def test_a_profile_from_the_builds_shared_results_is_the_profile_computed_alone(
             pd.testing.assert_frame_equal(mine, theirs, obj=item.name)
         elif item.name != "definitions":
             assert mine == theirs or (mine != mine and theirs != theirs), item.name  # NaN equals NaN here
+
+
+def test_advice_on_no_credible_change_names_what_moved_beyond_chance(data):
+    """The advice must not say movements were "within chance" where the change table says "beyond chance"."""
+    for area in ("SQ02", "SQ11"):
+        p = profile.analyse(data, area, n_simulations=500)
+        mine = p.changes[p.changes["icb_code"] == area]
+        if mine["credible"].any():
+            continue
+        step = next(s for s in advice.next_steps(p) if s.startswith("No indicator changed credibly"))
+        for row in mine.itertuples():
+            label = p.definitions[row.indicator].label
+            assert label in step
+        beyond = mine[mine["beyond_chance"].astype(bool)]
+        assert ("moved by more than chance" in step) == (len(beyond) > 0)
+        assert ("moved within chance" in step) == (len(beyond) < len(mine))
+        return
+    pytest.fail("no area without a credible change among those tried")

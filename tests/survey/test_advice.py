@@ -171,7 +171,8 @@ def test_no_difference_covers_only_what_was_tested():
                           "groups_left_out": ["Private sector, In-house", "In-house, Private sector", ""]})
     words = tested_scope(tests, "CCGs")
     assert words.startswith(" Only 2 of 3 questions could be tested: on the others, fewer than two groups")
-    assert words.endswith(" In-house and Private sector were left out of every test, with too few CCGs to show.")
+    assert words.endswith(" In-house and Private sector were left out of every test (withheld to protect "
+                          "confidentiality).")
     everything = tests.iloc[:2].assign(groups_left_out="")
     assert tested_scope(everything, "CCGs") == ""
 

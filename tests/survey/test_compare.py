@@ -134,3 +134,18 @@ def test_likert_chart_with_every_question_withheld_says_so(bundled):
     empty.attrs = dict(distribution.attrs)
     chart = likert_chart(empty, respondents="CCGs", name="x", title="x")
     assert chart.summary.startswith("No question had enough answers") and layout_problems(chart.figure) == []
+
+
+def test_the_planted_box_says_what_else_the_generator_built_in(stakeholders):
+    """The generator gives stakeholder types their own level (GPs and the voluntary sector agree less); the page
+    must not let "no clear difference between types" read as "no difference was planted"."""
+    from ccgtools.survey.synthetic_stakeholders import make_synthetic_stakeholder_survey
+
+    book = stakeholders.attrs["codebook"]
+    frame = make_synthetic_stakeholder_survey()
+    agree = frame["q_engagement"].isin(book.question("q_engagement").headline)
+    by_type = agree.groupby(frame["stakeholder_type"]).mean()
+    assert by_type["Member GP practice"] < by_type["NHS provider"] and by_type["Voluntary sector"] < by_type["Healthwatch"]
+    comparison = compare.focus_comparison(stakeholders, load.in_scope(stakeholders, focus="Abbeyvale CCG"))
+    notes = compare.planted_notes(comparison, book, synthetic=True)
+    assert notes[-1] == book.planted_note and "member GP practices and the voluntary sector agree less" in notes[-1]

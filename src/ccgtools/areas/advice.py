@@ -64,8 +64,17 @@ def next_steps(profile: AreaProfile) -> list[str]:
                      + ("find out what changed and whether it can be kept up." if row.verdict == "improved" else
                         "ask the practices and services involved what changed, before the next year's figures."))
     if credible.empty:
-        steps.append(f"No indicator changed credibly since {previous} relative to England: year-to-year movements "
-                     "here are within chance and the usual spread between ICBs, so they are not a reason to act.")
+        mine = p.changes[p.changes["icb_code"] == p.area]
+        beyond = mine["beyond_chance"].astype(bool)
+        parts = []
+        if beyond.any():
+            parts.append(f"{_listing([p.definitions[i].label for i in mine.loc[beyond, 'indicator']])} moved by more "
+                         "than chance, but by no more than ICBs' changes usually differ")
+        if (~beyond).any():
+            parts.append(f"{_listing([p.definitions[i].label for i in mine.loc[~beyond, 'indicator']])} moved within "
+                         "chance")
+        steps.append(f"No indicator changed credibly since {previous} relative to England: {'; '.join(parts)}. "
+                     "These movements are not a reason to act.")
     outside = p.funnel[p.funnel["position"] != "within limits"]
     if len(outside):
         steps.append(f"Start a conversation with the {len(outside)} practice{'s' if len(outside) != 1 else ''} "

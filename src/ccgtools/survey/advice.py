@@ -82,8 +82,8 @@ def tested_scope(tests: pd.DataFrame, who: str) -> str:
         always = sorted(set.intersection(*left)) if left else []
         if always:
             names = always[0] if len(always) == 1 else ", ".join(always[:-1]) + " and " + always[-1]
-            parts.append(f"{names} {'was' if len(always) == 1 else 'were'} left out of every test, with too few {who} "
-                         "to show.")
+            parts.append(f"{names} {'was' if len(always) == 1 else 'were'} left out of every test (withheld to "
+                         "protect confidentiality).")
     return "".join(f" {part}" for part in parts)
 
 

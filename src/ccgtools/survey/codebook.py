@@ -156,6 +156,7 @@ class Codebook:
     period_column: str | None = None
     planted: dict = field(default_factory=dict)  # [comparison] planted: unit -> "higher" / "lower" (synthetic files)
     planted_questions: tuple[str, ...] = ()
+    planted_note: str = ""  # [comparison] planted_note: anything else the generator built in, for the planted box
     numeric_columns: tuple[str, ...] = ()
 
     def __deepcopy__(self, memo: dict) -> Codebook:
@@ -335,6 +336,7 @@ def read_codebook(path: str | Path | None = None) -> Codebook:
         unit_column=comparison.table.get("unit") and comparison.text("unit"),
         period_column=comparison.table.get("period") and comparison.text("period"),
         planted=_planted(comparison), planted_questions=comparison.words("planted_questions", [], non_empty=False),
+        planted_note=comparison.text("planted_note", ""),
         numeric_columns=tuple(g.source for g in groupings if g.source),
     )
     _check_references(book, top)

@@ -99,13 +99,13 @@ def focus_comparison(everyone: pd.DataFrame, scope: pd.DataFrame, *, weights: pd
             shares[role] = weighted_share(frame[item.column].isin(item.headline), answered, w)
             rows.append({"question": item.column, "question_text": item.text, "finding": item.finding, "role": role,
                          "group": label, **shares[role]})
-        against = [(f"the other {unit_plural(book)} in {period}", shares["others"])]
+        against = [(f"the other {unit_plural(book)} in {period}", "others")]
         if previous is not None:
-            against.append((f"its own survey of {previous}", shares["previous"]))
-        for words, other in against:
+            against.append((f"its own survey of {previous}", "previous"))
+        for words, role in against:
+            other = shares[role]
             tests.append({"question": item.column, "finding": item.finding, "comparison": f"{focus} against {words}",
-                          "difference_points": 100 * (shares["focus"]["proportion"] - other["proportion"]),
-                          **_test(shares["focus"], other, weights is not None),
+                          "role": role, **_test(shares["focus"], other, weights is not None),
                           "small": min(shares["focus"]["answered"], other["answered"]) < (min_responses or book.min_base)})
     table = _with_intervals(rows, confidence, None, whole=weights is not None)
     table = table[["question", "question_text", "finding", "role", "group", "numerator", "answered", "percent",
@@ -113,6 +113,12 @@ def focus_comparison(everyone: pd.DataFrame, scope: pd.DataFrame, *, weights: pd
     rule = disclosure.DisclosureRule(min_base=min_responses or book.min_base)
     table = disclosure.publish_table(table, SURVEY_RESULT.present_in(table), rule=rule)
     tests = pd.DataFrame(tests)
+    # The difference of the two percentages as published (whole numbers when weighted), so that the table, the
+    # headline and the reader's own subtraction agree.
+    published = table.set_index(["role", "question"])["percent"]
+    tests.insert(3, "difference_points", [published.get(("focus", q), np.nan) - published.get((r, q), np.nan)
+                                          for q, r in zip(tests["question"], tests["role"])])
+    tests = tests.drop(columns="role")
     tests.loc[tests["small"], ["p_value", "difference_points"]] = np.nan
     tests.loc[tests["small"], "test"] = "not tested (too few answers)"
     tests = tests.drop(columns="small")
@@ -179,7 +185,7 @@ def focus_headline(comparison: Comparison, book: Codebook) -> list[str]:
         sentences.append(f"Against {against}, {comparison.focus} differs by more than chance on {len(differ)} of "
                          f"{len(tests)} questions ({direction}). The widest gap: {mine:.0f}% of its {book.respondents} "
                          f"{widest.finding}, against {theirs:.0f}% "
-                         f"({abs(mine - theirs):.0f} percentage points "
+                         f"({abs(widest.difference_points):.0f} percentage points "
                          f"{'lower' if widest.difference_points < 0 else 'higher'}).")
     return sentences
 
@@ -221,6 +227,8 @@ def planted_notes(comparison: Comparison, book: Codebook, *, synthetic: bool) ->
                                    f"{comparison.previous}, as expected; that does not show there was no change.")]
     notes.append(f"Differences from the other {book.unit_plural} come from each invented {book.unit_plural[:-1]}'s own "
                  "level, drawn at random, not from a planted change.")
+    if book.planted_note:
+        notes.append(book.planted_note)
     return notes
 
 
