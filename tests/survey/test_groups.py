@@ -263,3 +263,16 @@ def test_breakdown_keeps_its_disclosure_rules(bundled):
     breakdown = groups.group_breakdown(bundled, "cluster")
     assert disclosure.rules_applied(breakdown) == [DisclosureRule(min_base=BOOK.min_base).describe_bases(),
                                                    disclosure.SECONDARY_RULE]
+
+
+def test_the_footer_states_every_rule_that_withheld_a_group(stakeholders, bundled):
+    from ccgtools.page.disclosure import rules_applied
+    from ccgtools.survey import weighting
+
+    raking = weighting.survey_weights(stakeholders)
+    weighted = groups.group_breakdown(stakeholders, "stakeholder_type", weights=raking.weights)
+    rules = " ".join(rules_applied(weighted))
+    assert "every respondent (or none) gave an answer is withheld" in rules  # the codebook's hide_unanimous
+    assert "Where any group of a question is withheld, all its groups are" in rules
+    plain = " ".join(rules_applied(groups.group_breakdown(bundled, "cluster")))
+    assert "every respondent (or none)" not in plain and "all its groups are" not in plain

@@ -75,6 +75,12 @@ def rules_applied(table: pd.DataFrame) -> list[str]:
     return list(table.attrs.get(RULES_APPLIED, ()))
 
 
+def note_rule(out: pd.DataFrame, rule_text: str) -> pd.DataFrame:
+    """Note in ``out.attrs`` that a further rule, applied by the caller, withheld cells of ``out``, so that the
+    page's footer states it with the others."""
+    return _record(out, rule_text)
+
+
 def _record(out: pd.DataFrame, rule_text: str) -> pd.DataFrame:
     """Note in ``out.attrs`` that ``rule_text`` was applied to it (whether or not a cell was small)."""
     applied = rules_applied(out)

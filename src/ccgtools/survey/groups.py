@@ -90,8 +90,12 @@ def group_breakdown(
         unanimous = ~table["suppressed"] & ((table["numerator"] == 0) | (table["numerator"] == table["answered"]))
         table.loc[unanimous.fillna(False).astype(bool), "suppressed"] = True
         table.attrs["unanimous"] = int(unanimous.fillna(False).sum())
+        disclosure.note_rule(table, "In breakdowns by group, a group where every respondent (or none) gave an "
+                                    "answer is withheld: 100% or 0% would tell each member's answer.")
     if weights is not None or book.hide_unanimous:
         table = _hide_question_if_any_hidden(table)
+        disclosure.note_rule(table, "Where any group of a question is withheld, all its groups are: a total, "
+                                    "weighted or not, could otherwise give the withheld one back.")
     attrs = dict(table.attrs)
     out = table.sort_values(["question", "group"], key=_question_then_group_order(columns, values), ignore_index=True)
     out.attrs.update(attrs)
