@@ -184,3 +184,20 @@ def test_next_steps_are_a_section_of_their_own_and_escaped(shown):
     assert "<h2>What this means for commissioners</h2>" in html and "&lt;b&gt;North" in html
     show.show_next_steps([])
     assert len(shown) == 1
+
+
+def test_a_charts_data_table_has_plain_headings_and_its_csv_the_field_names(shown):
+    from ccgtools.page.charts import Chart, new_figure
+    from ccgtools.page.disclosure import DisclosureRule, TableColumns, publish_table
+    from ccgtools.page.media_types import TABLE_MIMETYPE
+
+    figure, ax = new_figure(2)
+    ax.plot([0, 1], [0, 1])
+    data = publish_table(pd.DataFrame({"practice_code": ["A1", "B2"], "answered": [40, 4], "percent": [83.0, 50.0]}),
+                         TableColumns(base="answered", derived=("percent",)), rule=DisclosureRule(min_base=10))
+    show.show_chart(Chart(figure, "A line.", data, "line"))
+    html, payload = shown[-1][0]["text/html"], shown[-1][0][TABLE_MIMETYPE]
+    assert "<th scope=\"col\">Practice code</th>" in html and "<th scope=\"col\">Withheld?</th>" in html
+    assert "<td>83</td>" in html  # whole numbers without a false decimal
+    assert "<td>*</td>" in html  # the withheld row still shows the mark
+    assert payload["csv"].splitlines()[0] == "practice_code,answered,percent,suppressed"

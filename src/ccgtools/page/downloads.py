@@ -106,6 +106,12 @@ def field_dictionary() -> dict[str, dict]:
     return entries
 
 
+def field_heading(name: str) -> str:
+    """The heading a page gives the column ``name`` in a chart's data table: the field dictionary's ``heading``,
+    else the name itself (as in the CSV file)."""
+    return str(field_dictionary().get(name, {}).get("heading", name))
+
+
 def _is_text(values: pd.Series) -> bool:
     """Whether a column is held as text or Python objects (pandas' ``str`` or ``object`` dtype)."""
     return values.dtype == object or isinstance(values.dtype, pd.StringDtype)

@@ -25,7 +25,7 @@ from ..io import files_read
 from .chart_check import layout_problems, recording_texts
 from .charts import FONT_PT, WATERMARK_GID, Chart, to_svg
 from .disclosure import rules_applied
-from .downloads import is_snake_case, readable_to_data, schema_fields, tidy_frame
+from .downloads import field_heading, is_snake_case, readable_to_data, schema_fields, tidy_frame
 from .media_types import FACTS_MIMETYPE, SOURCES_MIMETYPE, TABLE_MIMETYPE  # noqa: F401  (re-exported)
 
 SUPPRESSED_MARK = "*"
@@ -133,9 +133,11 @@ def readable_table(
 
 
 def _suppressed_rows(table: pd.DataFrame) -> list[bool]:
-    """Which rows the disclosure module withheld values on (its ``suppressed`` column; none without it)."""
-    if "suppressed" in table:
-        return [bool(v) if pd.notna(v) else False for v in table["suppressed"]]
+    """Which rows the disclosure module withheld values on (its ``suppressed`` column, under that name or its
+    heading; none without it)."""
+    for column in ("suppressed", field_heading("suppressed")):
+        if column in table:
+            return [bool(v) if pd.notna(v) else False for v in table[column]]
     return [False] * len(table)
 
 
@@ -153,7 +155,8 @@ def table_html(table: pd.DataFrame, caption: str) -> str:
     the marks it uses."""
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.columns)
     withheld = _suppressed_rows(table)
-    rows = [[_format_cell(v, suppressed=hidden) if not isinstance(v, str) else v for v in row]
+    places = [0 if _whole_numbers(table.iloc[:, i]) else 1 for i in range(table.shape[1])]  # 83, not 83.0
+    rows = [[_format_cell(v, p, suppressed=hidden) if not isinstance(v, str) else v for v, p in zip(row, places)]
             for row, hidden in zip(table.itertuples(index=False), withheld)]
     key = table_key([cell for row in rows for cell in row])
     body = "".join(
@@ -278,7 +281,10 @@ def show_chart(chart: Chart, *, caption: str | None = None, csv: pd.DataFrame | 
     html = f'<figure class="ccg-figure" data-chart-name="{escape(chart.name)}">{title}{svg}{summary}</figure>'
     display({"text/html": html, "image/svg+xml": svg, "text/plain": alt_text},
             metadata={"ccgtools/chart-problems": problems, "ccgtools/chart-name": chart.name}, raw=True)
-    show_table(chart.data, name=chart.name, collapsed=True, csv=csv,
+    # The page's table has plain headings (the field dictionary's); the CSV keeps the snake_case names.
+    readable = chart.data.rename(columns=field_heading)
+    readable.attrs = dict(chart.data.attrs)
+    show_table(readable, name=chart.name, collapsed=True, csv=chart.data if csv is None else csv,
                caption=caption or f"Data behind the chart: {chart.title or chart.name.replace('_', ' ')}")
 
 

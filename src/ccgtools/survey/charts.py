@@ -149,7 +149,8 @@ def comparison_chart(table: pd.DataFrame, *, focus: str, name: str, title: str, 
         summary = (f"{focus}'s largest gap from the other {units} is on “{widest}”: {focus_rows.loc[widest, 'percent']:.0f}% "
                    f"against {all_rows.loc[widest, 'percent']:.0f}%; the tests in the table below say which gaps are "
                    "more than chance.")
-    data = table[["question", "question_text", "group", "answered", "percent", "lower", "upper"]].copy()
+    data = table[["question", "question_text", "group", "answered", "percent", "lower", "upper"]].rename(
+        columns={"lower": "ci_lower_percent", "upper": "ci_upper_percent"})
     data["percent"] = data["percent"].round(1)
     data.attrs = dict(table.attrs)
     return Chart(figure, alt, data, name, title=title, summary=summary)
