@@ -128,6 +128,14 @@ def inner_ticks(ax, low: float, high: float, bins: int = 5) -> None:
     ax.set_xticks([t for t in ticks if lo + 0.25 * step <= t <= hi - 0.25 * step])
 
 
+def _label_rows(ax, labels: list[str]) -> None:
+    """One row per area from the top (row i at y = i), labelled ``labels``, without tick marks or row grid."""
+    ax.set_yticks(range(len(labels)), labels)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="y", visible=False)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+
+
 def icb_short(name: str) -> str:
     """An ICB's name as a chart label: "NHS Herefordshire and Worcestershire ICB" → "Herefordshire & Worcestershire"
     (wrapped by the chart, never cut)."""
@@ -168,10 +176,7 @@ def rank_chart(ranks: pd.DataFrame, *, area: str, names: pd.Series, label: str, 
         ax.hlines(y[own], shown.loc[own, "rank_lower"], shown.loc[own, "rank_upper"], color="#CA0020", linewidth=5,
                   label="This ICB: 95% rank interval")
         ax.scatter(shown.loc[own, "rank"], y[own], color="#CA0020", marker="D", s=40, zorder=4)
-        ax.set_yticks(y, [wrap(icb_short(names[c]), 16) if c == area else "" for c in shown["icb_code"]])
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="y", visible=False)
-        ax.set_ylim(count - 0.5, -0.5)
+        _label_rows(ax, [wrap(icb_short(names[c]), 16) if c == area else "" for c in shown["icb_code"]])
         ax.set_xlim(0.5, count + 0.5)
         ax.set_xlabel(wrap(f"Rank after case mix ({cue})", 34))
         legend_below(ax)
@@ -215,10 +220,7 @@ def peers_chart(peers: pd.DataFrame, *, area: str, label: str, title: str, xlabe
                    label="Similar ICB")
         ax.scatter(shown.loc[own, "value_percent"], y[own], color="#CA0020", marker="D", s=46, zorder=4,
                    label="This ICB")
-        ax.set_yticks(y, [wrap(icb_short(n), 20) for n in shown["icb_name"]])
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="y", visible=False)
-        ax.set_ylim(len(shown) - 0.5, -0.5)
+        _label_rows(ax, [wrap(icb_short(n), 20) for n in shown["icb_name"]])
         ax.set_xlabel(wrap(xlabel, 30))
         inner_ticks(ax, min(shown["interval_lower_percent"].min(), england),
                     max(shown["interval_upper_percent"].max(), england))

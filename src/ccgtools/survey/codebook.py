@@ -226,6 +226,14 @@ class _Entry:
     def fail(self, problem: str, expected: str):
         raise DataError(f"codebook entry {self.where}: {problem}", path=self.path, expected=expected)
 
+    def sub_entries(self, key: str, place: str, expected: str) -> list[tuple[str, _Entry]]:
+        """The named tables under ``key``, each as an entry placed ``[<place>.NAME]`` (e.g. ``[scales.agreement]``);
+        none when ``key`` is absent; an error when it is not a table."""
+        raw = self.table.get(key, {})
+        if not isinstance(raw, dict):
+            self.fail(f"'{key}' is not a table", expected)
+        return [(name, _Entry(table, f"[{place}.{name}]", self.path)) for name, table in raw.items()]
+
     def text(self, key: str, default: str | None = None) -> str:
         value = self.table.get(key, default)
         if value is None:
@@ -303,7 +311,7 @@ def read_codebook(path: str | Path | None = None) -> Codebook:
         "the [survey] table is missing", "a [survey] table with title, respondents and id_column")
     data = survey.table.get("data")
     data_path = (path.parent / data).resolve() if isinstance(data, str) and data else None
-    scales = _scales(top, path)
+    scales = _scales(top)
     groupings_raw = top.table_list("groupings")
     questions = tuple(_question(_Entry(q, f"[[questions]] number {i + 1}", path), scales, path)
                       for i, q in enumerate(top.table_list("questions")))
@@ -328,7 +336,7 @@ def read_codebook(path: str | Path | None = None) -> Codebook:
         questions=questions, scales=scales, groupings=groupings,
         population_size=population.number("size", whole=True, low=1),
         population_name=population.text("name", ""),
-        margins=_margins(population, path), weight_within=population.words("weight_within", [], non_empty=False),
+        margins=_margins(population), weight_within=population.words("weight_within", [], non_empty=False),
         min_base=suppression.number("min_base", config.SURVEY_MIN_RESPONSES, whole=True, low=1),
         hide_unanimous=suppression.flag("hide_unanimous"),
         published=tuple(_published(_Entry(p, f"[[published]] number {i + 1}", path))
@@ -351,13 +359,9 @@ def _planted(comparison: _Entry) -> dict:
     return dict(raw)
 
 
-def _scales(top: _Entry, path: Path) -> dict:
-    raw = top.table.get("scales", {})
-    if not isinstance(raw, dict):
-        top.fail("'scales' is not a table", "[scales.NAME] tables")
+def _scales(top: _Entry) -> dict:
     scales = {}
-    for name, table in raw.items():
-        entry = _Entry(table, f"[scales.{name}]", path)
+    for name, entry in top.sub_entries("scales", "scales", "[scales.NAME] tables"):
         labels = entry.words("labels")
         if len(labels) < 2:
             entry.fail(f"'labels' has {len(labels)} label", "at least two labels, in order")
@@ -456,20 +460,17 @@ def _grouping(entry: _Entry, questions: tuple[Question, ...]) -> Grouping:
     return Grouping(name, label, entry.words("values"))
 
 
-def _margins(population: _Entry, path: Path) -> dict:
-    raw = population.table.get("margins", {})
-    if not isinstance(raw, dict):
-        population.fail("'margins' is not a table", "[population.margins.COLUMN] tables of label = share")
+def _margins(population: _Entry) -> dict:
     margins = {}
-    for column, table in raw.items():
-        entry = _Entry(table, f"[population.margins.{column}]", path)
-        if not table:
+    for column, entry in population.sub_entries("margins", "population.margins",
+                                                "[population.margins.COLUMN] tables of label = share"):
+        if not entry.table:
             entry.fail("it is empty", "label = share (or count) for each group of the column")
-        for label, value in table.items():
+        for label, value in entry.table.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 entry.fail(f"the target for {label!r} is {value!r}", "a positive number (a share or a count)")
-        total = float(sum(table.values()))
-        margins[column] = {label: value / total for label, value in table.items()}
+        total = float(sum(entry.table.values()))
+        margins[column] = {label: value / total for label, value in entry.table.items()}
     return margins
 
 
